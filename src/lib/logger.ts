@@ -1,0 +1,24 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** JSON logs. Secrets never reach them: passwords, tokens and cookies are redacted wherever they appear. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { app: 'passerelle' },
+    redact: {
+      paths: [
+        'req.headers.cookie',
+        'req.headers.authorization',
+        'req.headers["x-csrf-token"]',
+        'res.headers["set-cookie"]',
+        '*.password',
+        '*.passwordHash',
+        '*.token',
+        '*.sid',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}

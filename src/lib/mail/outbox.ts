@@ -1,0 +1,32 @@
+// Emails leave through the database: a row written in the transaction of the change that causes
+// it, sent later by the worker. A rolled-back change sends nothing; an SMTP outage loses nothing.
+import type { Knex } from 'knex';
+import type { TFunction } from '../i18n/index.ts';
+
+export interface Mail {
+  to: string;
+  kind: string; // a key of the mail catalogue: mail:<kind>.subject / mail:<kind>.body
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Builds an email from the catalogue (locales/<lang>/mail.json), filling its {{tags}}. */
+export function composeMail(t: TFunction, to: string, kind: string, tags: Record<string, string>): Mail {
+  const subject = t(`mail:${kind}.subject`, tags);
+  const text = t(`mail:${kind}.body`, tags) + '\n\n-- \n' + t('mail:footer', tags);
+  return { to, kind, subject, text, html: textToHtml(text) };
+}
+
+export async function enqueueMail(trx: Knex.Transaction, firmId: string, mail: Mail): Promise<void> {
+  await trx('mailOutbox').insert({ firmId, recipient: mail.to, kind: mail.kind, subject: mail.subject, textBody: mail.text, htmlBody: mail.html });
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function textToHtml(text: string): string {
+  const escaped = text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+  const linked = escaped.replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
+  const paragraphs = linked.split(/\n{2,}/).map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`);
+  return `<!doctype html><html><body style="font-family:Arial,sans-serif;font-size:15px;color:#1d2733">${paragraphs.join('')}</body></html>`;
+}

@@ -1,0 +1,37 @@
+// The product's modules. A firm enables the ones it uses; each module built so far plugs its routes,
+// its menu entries and its home-page widgets in here. The menu shows what the firm enabled and the
+// role may open.
+import type { Router } from 'express';
+import type { FirmRow, Role } from '../db/tables.ts';
+import type { SessionUser } from '../http/context.ts';
+import type { AppDeps } from '../deps.ts';
+
+/** Every module a firm can switch on in its settings (A7). */
+export const MODULE_KEYS = ['clients', 'contacts', 'documents', 'dossiers', 'mail', 'messages', 'orders', 'deals', 'planning', 'supervision'] as const;
+export type ModuleKey = (typeof MODULE_KEYS)[number];
+
+export interface MenuEntry {
+  labelKey: string;
+  href: string;
+  roles: Role[];
+  module?: ModuleKey;
+}
+
+export interface FeatureModule {
+  key: ModuleKey;
+  menu: MenuEntry[];
+  router: (deps: AppDeps) => Router;
+}
+
+/** Pages every firm has, whatever it enabled. */
+const CORE_MENU: MenuEntry[] = [
+  { labelKey: 'menu.home', href: '/', roles: ['supervisor', 'collaborator', 'contact'] },
+  { labelKey: 'menu.activity', href: '/activity', roles: ['supervisor'] },
+  { labelKey: 'menu.settings', href: '/settings', roles: ['supervisor'] },
+];
+
+export function buildMenu(modules: FeatureModule[]) {
+  const entries = [CORE_MENU[0]!, ...modules.flatMap((m) => m.menu.map((e) => ({ ...e, module: m.key }))), ...CORE_MENU.slice(1)];
+  return (firm: FirmRow, user: SessionUser | undefined): MenuEntry[] =>
+    user ? entries.filter((e) => e.roles.includes(user.role) && (!e.module || firm.modules.includes(e.module))) : [];
+}
