@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { firmId } from '../support/firmdb.ts';
+import { setFirm } from '../../src/db/withFirm.ts';
+
+const FIRM_TABLES = ['users', 'password_tokens', 'mail_outbox', 'activity_log', 'firm_logos'];
+
+describe('row-level security walls firms off in the database', () => {
+  let app: TestApp;
+  let compta: string;
+  let diag: string;
+  before(async () => {
+    app = await startTestApp();
+    compta = await firmId(app.db.owner, 'compta');
+    diag = await firmId(app.db.owner, 'diag');
+  });
+  after(() => app.close());
+
+  it('has RLS enabled and forced, with a firm policy, on every table that has a firm_id', async () => {
+    const { rows } = await app.db.owner.raw(`
+      SELECT c.relname AS table, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+             EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname
+                     AND p.qual LIKE '%app_current_firm()%' AND p.with_check LIKE '%app_current_firm()%') AS has_policy
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND c.relkind = 'r'
+         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'firm_id' AND NOT a.attisdropped)
+       ORDER BY 1`);
+    const tables = rows as { table: string; enabled: boolean; forced: boolean; hasPolicy: boolean }[];
+    assert.ok(tables.length >= FIRM_TABLES.length, 'the firm-owned tables are found');
+    const unwalled = tables.filter((t) => !t.enabled || !t.forced || !t.hasPolicy).map((t) => t.table);
+    assert.deepEqual(unwalled, [], `tables without forced row-level security and a firm policy: ${unwalled.join(', ')}`);
+  });
+
+  it('puts firm_id in every unique key and every foreign key between firm-owned tables', async () => {
+    const { rows: uniques } = await app.db.owner.raw(`
+      SELECT c.relname AS table, i.relname AS index
+        FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND x.indisunique
+         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'firm_id')
+         AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'firm_id' AND a.attnum = ANY (x.indkey))`);
+    assert.deepEqual(uniques, []);
+    const { rows: fks } = await app.db.owner.raw(`
+      SELECT c.conname AS constraint
+        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid
+       WHERE c.contype = 'f' AND r.relname <> 'firms'
+         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = t.oid AND a.attname = 'firm_id')
+         AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = t.oid AND a.attname = 'firm_id' AND a.attnum = ANY (c.conkey))`);
+    assert.deepEqual(fks, []);
+  });
+
+  it('shows the app role no row at all when no firm is set', async () => {
+    for (const table of FIRM_TABLES) {
+      const rows = (await app.db.asApp(table).count('* as count')) as { count: string }[];
+      assert.equal(Number(rows[0]?.count), 0, `${table} leaks rows without a firm`);
+    }
+    const all = (await app.db.owner('users').count('* as count')) as { count: string }[];
+    assert.ok(Number(all[0]?.count) >= 6, 'the demo users exist (the owner of the embedded cluster is a superuser)');
+  });
+
+  it("shows the app role only the rows of the firm set, and refuses to write another firm's rows", async () => {
+    await app.db.asApp.transaction(async (trx) => {
+      await setFirm(trx, compta);
+      const firms = await trx('users').distinct('firmId');
+      assert.deepEqual(firms.map((r) => r.firmId), [compta]);
+      await assert.rejects(
+        trx('users').insert({ firmId: diag, role: 'collaborator', identifier: 'intrus' }),
+        /row-level security/,
+      );
+    });
+    await app.db.asApp.transaction(async (trx) => {
+      await setFirm(trx, compta);
+      const changed = await trx('firms').where({ id: diag }).update({ name: 'Piraté' });
+      assert.equal(changed, 0, "another firm's settings cannot be changed");
+      await assert.rejects(trx('firms').insert({ slug: 'nouveau', name: 'Nouveau' }), /permission denied/);
+    });
+    await app.db.asApp.transaction(async (trx) => {
+      await setFirm(trx, compta);
+      await assert.rejects(trx('firms').where({ id: compta }).delete(), /permission denied/);
+    });
+  });
+
+  it('runs the app as a role that is no superuser, owns no table and cannot bypass RLS, although DATABASE_URL names a superuser', async () => {
+    const { rows: who } = await app.running.deps.db.raw('SELECT current_user AS me, session_user AS login');
+    assert.equal(who[0].me, 'passerelle_app');
+    const { rows: login } = await app.db.owner.raw('SELECT rolsuper FROM pg_roles WHERE rolname = session_user');
+    assert.equal(login[0].rolsuper, true, 'the test DATABASE_URL names a superuser');
+    const { rows: role } = await app.db.owner.raw(`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'passerelle_app'`);
+    assert.deepEqual(role[0], { rolsuper: false, rolbypassrls: false });
+    const { rows: owned } = await app.db.owner.raw(`SELECT tablename FROM pg_tables WHERE tableowner IN ('passerelle_app', 'passerelle_worker')`);
+    assert.deepEqual(owned, []);
+  });
+});

@@ -1,0 +1,52 @@
+// A real Passerelle on a free port, on its own database with the demo data, as `npm start` runs it.
+import { start, type Running } from '../../src/boot.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import type { FeatureModule } from '../../src/modules/registry.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+import { freePort } from './ports.ts';
+import { Client } from './http.ts';
+
+export interface TestApp {
+  port: number;
+  running: Running;
+  db: TestDatabase;
+  /** A fresh cookie jar on a firm's host (`compta`, `diag`, or `localhost` for the default firm). */
+  client(firm?: string): Client;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Run on this database (kept at close) instead of a fresh one. */
+  database?: TestDatabase;
+  env?: Record<string, string>;
+  modules?: FeatureModule[];
+}
+
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const db = opts.database ?? (await createTestDatabase());
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.url,
+    PUBLIC_URL: `http://localhost:${port}`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOGIN_DELAY_MS: '50',
+    MAIL_POLL_MS: '100',
+    DB_POOL_MAX: '4',
+    ...opts.env,
+  });
+  const running = await start(config, createLogger(config.logLevel), opts.modules ?? []);
+  return {
+    port,
+    running,
+    db,
+    client: (firm = 'compta') => new Client(port, firm === 'localhost' ? 'localhost' : `${firm}.localhost`),
+    async close() {
+      await running.close();
+      if (!opts.database) await db.drop();
+    },
+  };
+}
