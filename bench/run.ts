@@ -1,0 +1,182 @@
+// `npm run bench [login|home]`: load on loopback against the app and a raw node:http + pg baseline
+// doing the same database work, both on the same PostgreSQL, in the same run. Ratios hold on a
+// shared, noisy machine where absolute figures do not.
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
+import { freePort } from '../test/support/ports.ts';
+
+const CONNECTIONS = 32;
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_S = 2;
+// wrk (Debian's package), when installed, is the load generator: written in C, it leaves more of
+// this machine's two cores to the servers measured. Otherwise autocannon, from npm.
+const WRK = spawnSync('wrk', ['--version']).error ? undefined : 'wrk';
+
+interface Target {
+  name: string;
+  path: string;
+  cookie?: string;
+  minRatio?: number;
+  maxP99Ms?: number;
+}
+
+const only = process.argv[2];
+const dir = path.dirname(new URL(import.meta.url).pathname);
+
+let embedded: EmbeddedPostgres | undefined;
+let clusterDir: string | undefined;
+let adminUrl = process.env.DATABASE_URL;
+if (!adminUrl) {
+  clusterDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-bench-'));
+  fs.chmodSync(clusterDir, 0o755);
+  embedded = await startEmbeddedPostgres({ dataDir: clusterDir, port: await freePort(), database: 'postgres', log: () => {} });
+  adminUrl = embedded.url;
+}
+const dbName = `passerelle_bench_${randomBytes(4).toString('hex')}`;
+await admin(`CREATE DATABASE ${dbName}`);
+const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+
+const children: ChildProcess[] = [];
+try {
+  const appPort = await freePort();
+  const basePort = await freePort();
+  await startChild('serve-app.ts', { DATABASE_URL: dbUrl, PORT: String(appPort) });
+  await startChild('baseline.ts', { DATABASE_URL: dbUrl, PORT: String(basePort) });
+  const cookie = await signIn(appPort, 'superviseur', 'Demo-Passerelle-2026');
+
+  const targets: Target[] = [
+    { name: 'login', path: '/login' },
+    { name: 'home', path: '/', cookie, minRatio: 0.3, maxP99Ms: 40 },
+  ].filter((t) => !only || t.name === only);
+
+  const rows = [];
+  for (const t of targets) {
+    const base = await load(basePort, t);
+    const app = await load(appPort, t);
+    rows.push({ t, base, app });
+  }
+  report(rows);
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await embedded?.stop();
+  if (clusterDir) fs.rmSync(clusterDir, { recursive: true, force: true });
+}
+
+interface Measure {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(port: number, t: Target): Promise<Measure> {
+  const headers: Record<string, string> = { host: `compta.localhost:${port}` };
+  if (t.cookie) headers.cookie = t.cookie;
+  if (WRK) return loadWithWrk(port, t, headers);
+  const opts = { url: `http://127.0.0.1:${port}${t.path}`, connections: CONNECTIONS, headers };
+  await autocannon({ ...opts, duration: WARMUP_S });
+  const r = await autocannon({ ...opts, duration: DURATION_S });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
+}
+
+async function loadWithWrk(port: number, t: Target, headers: Record<string, string>): Promise<Measure> {
+  const args = (seconds: number) => [
+    '-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency',
+    // wrk adds its own Host header unless given one spelt "Host".
+    ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k === 'host' ? 'Host' : k}: ${v}`]),
+    `http://127.0.0.1:${port}${t.path}`,
+  ];
+  await runWrk(args(WARMUP_S));
+  const out = await runWrk(args(DURATION_S));
+  const ms = (label: string) => {
+    const m = new RegExp(`^\\s+${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+    if (!m) return NaN;
+    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+  };
+  const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + (/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)?.slice(1).reduce((a, b) => a + Number(b), 0) ?? 0);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50: ms('50'), p99: ms('99'), errors };
+}
+
+function runWrk(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args);
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c));
+    child.on('error', reject);
+    child.on('exit', () => resolve(out));
+  });
+}
+
+function report(rows: { t: Target; base: Measure; app: Measure }[]) {
+  const line = (cells: (string | number)[]) => cells.map((c, i) => String(c).padEnd(i === 0 ? 22 : 11)).join('');
+  const out = [
+    `Passerelle benchmarks — ${WRK ? 'wrk' : 'autocannon'}, ${CONNECTIONS} connections, ${DURATION_S} s each, ${os.cpus().length} cores, Node ${process.version}`,
+    line(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'goal', 'verdict']),
+  ];
+  let failed = false;
+  for (const { t, base, app } of rows) {
+    const ratio = app.rps / base.rps;
+    out.push(line([`${t.name} (baseline)`, base.rps.toFixed(0), base.p50.toFixed(1), base.p99.toFixed(1), base.errors, '', '', '']));
+    const goals = [t.minRatio ? `≥${Math.round(t.minRatio * 100)}%` : '', t.maxP99Ms ? `p99≤${t.maxP99Ms}` : ''].filter(Boolean).join(' ');
+    const ok = (!t.minRatio || ratio >= t.minRatio) && (!t.maxP99Ms || app.p99 <= t.maxP99Ms) && app.errors === 0;
+    if (!ok) failed = true;
+    out.push(line([`${t.name} (Passerelle)`, app.rps.toFixed(0), app.p50.toFixed(1), app.p99.toFixed(1), app.errors, `${(ratio * 100).toFixed(0)}%`, goals || '—', goals ? (ok ? 'PASS' : 'FAIL') : '']));
+  }
+  process.stdout.write(out.join('\n') + '\n');
+  fs.mkdirSync(path.join(dir, 'results'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'results', 'latest.json'), JSON.stringify(rows.map(({ t, base, app }) => ({ target: t.name, base, app })), null, 2));
+  if (failed) process.exitCode = 1;
+}
+
+function startChild(file: string, env: Record<string, string>): Promise<void> {
+  const child = fork(path.join(dir, file), { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`${file} exited (${code}) before it was ready`)));
+  });
+}
+
+/** Signs in through the real form once; every connection then reuses the session. */
+async function signIn(port: number, identifier: string, password: string): Promise<string> {
+  const page = await request(port, 'GET', '/login');
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  const body = new URLSearchParams({ _csrf: token, identifier, password, next: '/' }).toString();
+  const res = await request(port, 'POST', '/login', page.cookie, body);
+  if (res.status !== 303 || !res.cookie) throw new Error(`bench sign-in failed (${res.status})`);
+  return res.cookie;
+}
+
+function request(port: number, method: string, p: string, cookie?: string, body?: string): Promise<{ status: number; body: string; cookie?: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host: `compta.localhost:${port}` };
+    if (cookie) headers.cookie = cookie;
+    if (body) Object.assign(headers, { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) });
+    const req = http.request({ host: '127.0.0.1', port, method, path: p, headers }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] ?? cookie }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
