@@ -12,6 +12,7 @@ import { errorHandler, notFoundHandler } from './http/middleware/errors.ts';
 import { resolveFirm } from './http/middleware/firm.ts';
 import { viewLocals } from './http/middleware/locals.ts';
 import { noStoreWhenSignedIn, securityHeaders } from './http/middleware/security.ts';
+import { saveSessionBeforeRedirect } from './http/middleware/sessionRedirect.ts';
 import { createPassport } from './http/passport.ts';
 import { buildMenu } from './modules/registry.ts';
 import { authRoutes } from './modules/auth/routes.ts';
@@ -87,6 +88,7 @@ export function buildApp(deps: AppDeps): express.Express {
   const passport = createPassport(deps);
   app.use(passport.initialize());
   app.use(passport.session());
+  app.use(saveSessionBeforeRedirect);
   app.use(noStoreWhenSignedIn);
 
   const menuFor = buildMenu(deps.modules);

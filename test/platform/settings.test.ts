@@ -63,6 +63,14 @@ describe('firm settings', () => {
     assert.deepEqual(firm?.modules, ['clients', 'documents']);
   });
 
+  it('stores the message before the redirect reaches the browser, which follows it at once', async () => {
+    const c = await supervisor();
+    for (let i = 0; i < 25; i++) {
+      const page = await c.postFollowingAtOnce('/settings', { ...VALID, rowsPerPage: String(30 + i) });
+      assert.match(textOf(page.text, '.alert-success'), /Les paramètres sont enregistrés/, `save ${i + 1}`);
+    }
+  });
+
   const BAD: [string, Record<string, string | string[]>, string, RegExp][] = [
     ['a SIRET with a wrong key', { siret: '83451296400019' }, 'siret', /SIRET n'est pas valide/],
     ['9 rows per page', { rowsPerPage: '9' }, 'rowsPerPage', /au moins 10/],

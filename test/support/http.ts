@@ -67,6 +67,36 @@ export class Client {
     return this.post('/password/forgot', { identifier });
   }
 
+  /**
+   * Posts a form and, like a browser, follows the redirect as soon as its headers arrive, before
+   * the first response has ended; returns the page redirected to.
+   */
+  async postFollowingAtOnce(path: string, form: Form = {}): Promise<Response> {
+    const body = new URLSearchParams({ _csrf: this.csrf });
+    for (const [k, v] of Object.entries(form)) for (const item of [v].flat()) body.append(k, item);
+    const location = await new Promise<string>((resolve, reject) => {
+      const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      const payload = Buffer.from(body.toString());
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          method: 'POST',
+          path,
+          headers: { host: `${this.host}:${this.port}`, cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(payload.length) },
+        },
+        (res) => {
+          res.resume();
+          if (!res.headers.location) reject(new Error(`no redirect: ${res.statusCode}`));
+          else resolve(res.headers.location);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+    return this.get(location);
+  }
+
   sessionId(): string | undefined {
     return this.cookies.get('passerelle.sid');
   }
