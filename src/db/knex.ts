@@ -3,9 +3,6 @@
 // database and camelCase in TypeScript: knex translates both ways.
 import knexFactory, { type Knex } from 'knex';
 import './tables.ts';
-import { FirmScopedPgClient } from './firmTransactions.ts';
-
-export type Db = Knex | Knex.Transaction;
 
 export const APP_ROLE = 'passerelle_app';
 export const WORKER_ROLE = 'passerelle_worker';
@@ -18,7 +15,7 @@ interface Options {
 
 export function createKnex({ url, role, poolMax = 10 }: Options): Knex {
   return knexFactory({
-    client: FirmScopedPgClient as unknown as typeof Knex.Client,
+    client: 'pg',
     connection: connectionConfig(url, role),
     pool: { min: 0, max: poolMax },
     wrapIdentifier: (value, origImpl) => origImpl(value === '*' ? value : toSnake(value)),

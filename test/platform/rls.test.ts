@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { firmId } from '../support/firmdb.ts';
-import { setFirm } from '../../src/db/withFirm.ts';
+import { setFirm, withFirm } from '../../src/db/withFirm.ts';
 
 const FIRM_TABLES = ['users', 'password_tokens', 'mail_outbox', 'activity_log', 'firm_logos'];
 
@@ -90,5 +90,25 @@ describe('row-level security walls firms off in the database', () => {
     assert.deepEqual(role[0], { rolsuper: false, rolbypassrls: false });
     const { rows: owned } = await app.db.owner.raw(`SELECT tablename FROM pg_tables WHERE tableowner IN ('passerelle_app', 'passerelle_worker')`);
     assert.deepEqual(owned, []);
+  });
+
+  it('withFirm scopes the work to its firm, keeps all of it or nothing, and gives the connection back', async () => {
+    const db = app.db.asApp; // a pool of 2 connections: a leaked one would stall the loop below
+    const seen = await withFirm(db, compta, (trx) => trx('users').distinct('firmId'));
+    assert.deepEqual(seen.map((r) => r.firmId), [compta]);
+    const before = await withFirm(db, compta, (trx) => trx('activityLog').count({ n: '*' }).first());
+    for (let i = 0; i < 5; i++) {
+      await assert.rejects(
+        withFirm(db, compta, async (trx) => {
+          await trx('activityLog').insert({ firmId: compta, action: 'test.partial' });
+          await trx.raw('SELECT 1 / 0');
+        }),
+        /division by zero/,
+      );
+      await assert.rejects(withFirm(db, compta, (trx) => trx('users').insert({ firmId: diag, role: 'collaborator', identifier: 'intrus' })), /row-level security/);
+    }
+    const afterwards = await withFirm(db, compta, (trx) => trx('activityLog').count({ n: '*' }).first());
+    assert.equal(afterwards?.n, before?.n, 'nothing of the failed transactions was kept');
+    await assert.rejects(withFirm(db, "compta' OR true --", async () => 1), /invalid firm id/);
   });
 });

@@ -1,6 +1,6 @@
 // Emails leave through the database: a row written in the transaction of the change that causes
 // it, sent later by the worker. A rolled-back change sends nothing; an SMTP outage loses nothing.
-import type { Knex } from 'knex';
+import type { FirmTrx } from '../../db/withFirm.ts';
 import type { TFunction } from '../i18n/index.ts';
 
 export interface Mail {
@@ -18,7 +18,7 @@ export function composeMail(t: TFunction, to: string, kind: string, tags: Record
   return { to, kind, subject, text, html: textToHtml(text) };
 }
 
-export async function enqueueMail(trx: Knex.Transaction, firmId: string, mail: Mail): Promise<void> {
+export async function enqueueMail(trx: FirmTrx, firmId: string, mail: Mail): Promise<void> {
   await trx('mailOutbox').insert({ firmId, recipient: mail.to, kind: mail.kind, subject: mail.subject, textBody: mail.text, htmlBody: mail.html });
 }
 

@@ -1,5 +1,5 @@
 // The activity log: every module records significant actions here, in the transaction of the action.
-import type { Knex } from 'knex';
+import type { FirmTrx } from '../../db/withFirm.ts';
 import type { ActivityRow } from '../../db/tables.ts';
 import type { SessionUser } from '../../http/context.ts';
 
@@ -14,7 +14,7 @@ export interface Activity {
   ip?: string | null;
 }
 
-export async function recordActivity(trx: Knex.Transaction, firmId: string, a: Activity): Promise<void> {
+export async function recordActivity(trx: FirmTrx, firmId: string, a: Activity): Promise<void> {
   await trx('activityLog').insert({
     firmId,
     action: a.action,
@@ -37,7 +37,7 @@ export interface ActivityPage {
 
 /** Newest first, by keyset on id: as fast on page 10,000 as on page 1. */
 export async function listActivity(
-  trx: Knex.Transaction,
+  trx: FirmTrx,
   firmId: string,
   { before, after, limit }: { before?: string; after?: string; limit: number },
 ): Promise<ActivityPage> {

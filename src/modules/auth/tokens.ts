@@ -1,6 +1,6 @@
 // Single-use links to set a password. The link carries a random token; only its SHA-256 is stored.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Knex } from 'knex';
+import type { FirmTrx } from '../../db/withFirm.ts';
 
 export type TokenPurpose = 'reset' | 'invite';
 const LIFETIME_MS: Record<TokenPurpose, number> = { reset: 3600_000, invite: 7 * 24 * 3600_000 };
@@ -10,7 +10,7 @@ function digest(token: string): Buffer {
 }
 
 export async function createPasswordToken(
-  trx: Knex.Transaction,
+  trx: FirmTrx,
   firmId: string,
   userId: string,
   purpose: TokenPurpose,
@@ -29,7 +29,7 @@ export async function createPasswordToken(
 }
 
 /** The user a still-valid token is for, without using it up (opening the link must not spend it). */
-export async function findTokenUser(trx: Knex.Transaction, firmId: string, token: string): Promise<string | undefined> {
+export async function findTokenUser(trx: FirmTrx, firmId: string, token: string): Promise<string | undefined> {
   const row = await trx('passwordTokens')
     .where({ firmId, tokenHash: digest(token) })
     .whereNull('usedAt')
@@ -39,7 +39,7 @@ export async function findTokenUser(trx: Knex.Transaction, firmId: string, token
 }
 
 /** Spends a token, once: two concurrent uses cannot both succeed. Returns the user it was for. */
-export async function consumePasswordToken(trx: Knex.Transaction, firmId: string, token: string): Promise<string | undefined> {
+export async function consumePasswordToken(trx: FirmTrx, firmId: string, token: string): Promise<string | undefined> {
   const [row] = await trx('passwordTokens')
     .where({ firmId, tokenHash: digest(token) })
     .whereNull('usedAt')

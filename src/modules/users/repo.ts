@@ -1,9 +1,9 @@
-import type { Knex } from 'knex';
+import type { FirmTrx } from '../../db/withFirm.ts';
 import type { Locale, Role, UserRow } from '../../db/tables.ts';
 import { NotFound } from '../../lib/errors.ts';
 import type { SessionUser } from '../../http/context.ts';
 
-type Trx = Knex.Transaction;
+type Trx = FirmTrx;
 
 /** An active user whose identifier or email is `login` (case ignored). */
 export function findUserByLogin(trx: Trx, firmId: string, login: string): Promise<UserRow | undefined> {
