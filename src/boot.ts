@@ -78,6 +78,8 @@ export async function start(config: Config, log: Logger, modules: FeatureModule[
         const timer = setTimeout(() => httpServer.closeAllConnections(), 10_000);
         await drained;
         clearTimeout(timer);
+        // A client that hung up leaves its request running: let its queries end before the pool does.
+        await settled(db, 5_000);
         await worker?.stop();
         await workerDb?.destroy();
         await db.destroy();
@@ -88,4 +90,11 @@ export async function start(config: Config, log: Logger, modules: FeatureModule[
       return closing;
     },
   };
+}
+
+/** Resolves once no query holds or waits for one of the pool's connections (or after `ms`). */
+async function settled(db: ReturnType<typeof createKnex>, ms: number): Promise<void> {
+  const pool = (db.client as { pool?: { numUsed(): number; numPendingAcquires(): number } }).pool;
+  const until = Date.now() + ms;
+  while (pool && pool.numUsed() + pool.numPendingAcquires() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
 }
