@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { userOf } from '../support/firmdb.ts';
 import { textOf, unescapeHtml, type Client, type Form } from '../support/http.ts';
+import { DEMO_PASSWORD } from '../support/demo.ts';
 
-const DEMO = 'Demo-Passerelle-2026';
 
 describe('"Votre compte": personal data and password', () => {
   let app: TestApp;
@@ -13,7 +13,7 @@ describe('"Votre compte": personal data and password', () => {
   });
   after(() => app.close());
 
-  async function signedIn(identifier: string, firm = 'compta', password = DEMO): Promise<Client> {
+  async function signedIn(identifier: string, firm = 'compta', password = DEMO_PASSWORD): Promise<Client> {
     const c = app.client(firm);
     assert.equal((await c.login(identifier, password)).status, 303, `${identifier} signs in`);
     return c;
@@ -131,21 +131,21 @@ describe('"Votre compte": personal data and password', () => {
 
     const cases: [Form, string, RegExp][] = [
       [{ current: 'pas-le-bon', password: NEW, confirmation: NEW }, '#f-current-err', /^Le mot de passe actuel est incorrect\.$/],
-      [{ current: DEMO, password: 'motdepasse123', confirmation: 'motdepasse123' }, '#f-password-err', /trop courant ou trop facile à deviner/],
-      [{ current: DEMO, password: 'short', confirmation: 'short' }, '#f-password-err', /au moins 12 caractères/],
-      [{ current: DEMO, password: NEW, confirmation: 'autre-chose' }, '#f-confirmation-err', /Les deux mots de passe ne sont pas identiques/],
+      [{ current: DEMO_PASSWORD, password: 'motdepasse123', confirmation: 'motdepasse123' }, '#f-password-err', /trop courant ou trop facile à deviner/],
+      [{ current: DEMO_PASSWORD, password: 'short', confirmation: 'short' }, '#f-password-err', /au moins 12 caractères/],
+      [{ current: DEMO_PASSWORD, password: NEW, confirmation: 'autre-chose' }, '#f-confirmation-err', /Les deux mots de passe ne sont pas identiques/],
       [{ current: '', password: NEW, confirmation: NEW }, '#f-current-err', /^Ce champ est obligatoire\.$/],
     ];
     for (const [form, field, message] of cases) {
       const res = await c.post('/account/password', form);
       assert.equal(res.status, 400, JSON.stringify(form));
       assert.match(text(res.text, field), message);
-      assert.ok(!res.text.includes(NEW) && !res.text.includes(DEMO), 'passwords are never written back into the page');
+      assert.ok(!res.text.includes(NEW) && !res.text.includes(DEMO_PASSWORD), 'passwords are never written back into the page');
     }
     assert.equal((await userOf(app.db.owner, 'diag', 'client')).passwordHash, hash, 'the password is unchanged');
     assert.equal((await elsewhere.get('/')).status, 200, 'refusals end no session');
 
-    const res = await c.post('/account/password', { current: DEMO, password: NEW, confirmation: NEW });
+    const res = await c.post('/account/password', { current: DEMO_PASSWORD, password: NEW, confirmation: NEW });
     assert.equal(res.status, 303);
     assert.equal(res.location, '/account');
     const page = await c.get('/account');
@@ -154,7 +154,7 @@ describe('"Votre compte": personal data and password', () => {
     const stale = await elsewhere.get('/');
     assert.equal(stale.status, 303, 'the other session is over');
     assert.match(stale.location ?? '', /^\/login/);
-    assert.equal((await app.client('diag').login('client', DEMO)).status, 401);
+    assert.equal((await app.client('diag').login('client', DEMO_PASSWORD)).status, 401);
     assert.equal((await app.client('diag').login('client', NEW)).status, 303);
   });
 });

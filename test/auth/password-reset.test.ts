@@ -1,28 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ParsedMail } from 'mailparser';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestAppWithSmtp, type TestApp } from '../support/app.ts';
 import { inFirm, userOf } from '../support/firmdb.ts';
 import { textOf, type Client } from '../support/http.ts';
-import { startSmtp, type TestSmtp } from '../support/smtp.ts';
+import { DEMO_PASSWORD, HELENE, JULIEN, SOPHIE } from '../support/demo.ts';
+import type { TestSmtp } from '../support/smtp.ts';
 
-const DEMO = 'Demo-Passerelle-2026';
 const NEW_PASSWORD = 'Carafe-Lune-Verte-Tarn-42';
-const SOPHIE = 'sophie.desperies@boulangerie-desperies.example';
-const JULIEN = 'julien.marty@delmas-associes.example';
-const HELENE = 'helene.delmas@delmas-associes.example';
 
 describe('password reset by email ("Mot de passe oublié ?")', () => {
   let app: TestApp;
   let smtp: TestSmtp;
+  let stop: () => Promise<void>;
   before(async () => {
-    smtp = await startSmtp();
-    app = await startTestApp({ env: { SMTP_URL: smtp.url } });
+    ({ app, smtp, close: stop } = await startTestAppWithSmtp());
   });
-  after(async () => {
-    await app.close();
-    await smtp.close();
-  });
+  after(() => stop());
 
   const forgot = (identifier: string, firm = 'compta') => app.client(firm).forgotPassword(identifier);
 
@@ -98,7 +92,7 @@ describe('password reset by email ("Mot de passe oublié ?")', () => {
     const login = await c.get('/login');
     assert.equal(textOf(login.text, '.alert-success'), 'Votre mot de passe est enregistré. Vous pouvez vous connecter.');
 
-    assert.equal((await app.client().login('client', DEMO)).status, 401, 'the old password no longer works');
+    assert.equal((await app.client().login('client', DEMO_PASSWORD)).status, 401, 'the old password no longer works');
     assert.equal((await app.client().login('client', NEW_PASSWORD)).status, 303, 'the new one does');
 
     const stale = await signedIn.get('/');

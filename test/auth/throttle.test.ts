@@ -5,8 +5,8 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { inFirm } from '../support/firmdb.ts';
 import { fromAddress } from '../support/headers.ts';
 import { textOf, unescapeHtml, type Client, type Response } from '../support/http.ts';
+import { DEMO_PASSWORD } from '../support/demo.ts';
 
-const DEMO = 'Demo-Passerelle-2026';
 const WRONG = 'pas-le-bon-mot-de-passe';
 const STEP_MS = 50; // LOGIN_DELAY_MS in tests
 
@@ -51,21 +51,21 @@ describe('login throttling and reset request limits', () => {
       assert.ok(late >= 5 * STEP_MS, `a late failure waits at least ${5 * STEP_MS} ms (took ${Math.round(late)} ms)`);
       assert.ok(late > fastest + 3 * STEP_MS, `late failures are slower than the first ones (${durations.map(Math.round).join(', ')} ms)`);
     }
-    const blocked = await attempt(c, 'collaborateur', DEMO);
+    const blocked = await attempt(c, 'collaborateur', DEMO_PASSWORD);
     assert.equal(blocked.res.status, 401);
     assert.match(blocked.alert, /^Trop de tentatives de connexion\. Par sécurité, réessayez dans 15 minute\(s\)/);
     assert.equal((await c.get('/')).status, 303, 'not signed in');
 
     const elsewhere = await visitor('198.51.100.20');
-    assert.match((await attempt(elsewhere, 'collaborateur', DEMO)).alert, /Trop de tentatives/, 'the account is blocked from any address');
-    assert.equal((await attempt(c, 'superviseur', DEMO)).res.status, 303, 'another account from the same address still signs in');
+    assert.match((await attempt(elsewhere, 'collaborateur', DEMO_PASSWORD)).alert, /Trop de tentatives/, 'the account is blocked from any address');
+    assert.equal((await attempt(c, 'superviseur', DEMO_PASSWORD)).res.status, 303, 'another account from the same address still signs in');
   });
 
   it('treats an account that does not exist exactly like one that does', async () => {
     const c = await visitor('203.0.113.11');
     const durations = await tenFailures(c, 'personne-de-ce-nom');
     assert.ok(Math.min(...durations.slice(7)) >= 5 * STEP_MS, 'failures slow down the same way');
-    const blocked = await attempt(c, 'personne-de-ce-nom', DEMO);
+    const blocked = await attempt(c, 'personne-de-ce-nom', DEMO_PASSWORD);
     assert.equal(blocked.res.status, 401);
     assert.match(blocked.alert, /^Trop de tentatives de connexion\. Par sécurité, réessayez dans 15 minute\(s\)/);
   });
@@ -77,14 +77,14 @@ describe('login throttling and reset request limits', () => {
       const results = await Promise.all(Array.from({ length: 7 }, (_, i) => attempt(c, `essai-${batch}-${i}`, WRONG)));
       for (const r of results) assert.equal(r.res.status, 401);
     }
-    assert.equal((await attempt(c, 'superviseur', DEMO)).res.status, 303, 'still allowed after 49 failures');
+    assert.equal((await attempt(c, 'superviseur', DEMO_PASSWORD)).res.status, 303, 'still allowed after 49 failures');
     const c2 = await visitor('203.0.113.12');
     assert.equal((await attempt(c2, 'essai-final', WRONG)).alert, 'Identifiant ou mot de passe incorrect.');
-    const blocked = await attempt(c2, 'superviseur', DEMO);
+    const blocked = await attempt(c2, 'superviseur', DEMO_PASSWORD);
     assert.equal(blocked.res.status, 401);
     assert.match(blocked.alert, /^Trop de tentatives de connexion\. Par sécurité, réessayez dans 60 minute\(s\)/);
     const other = await visitor('198.51.100.21');
-    assert.equal((await attempt(other, 'superviseur', DEMO)).res.status, 303, 'another address is not blocked');
+    assert.equal((await attempt(other, 'superviseur', DEMO_PASSWORD)).res.status, 303, 'another address is not blocked');
   });
 
   it('limits "Mot de passe oublié ?" requests per address with a French message', async () => {

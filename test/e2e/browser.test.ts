@@ -7,9 +7,10 @@ import path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { DEMO_PASSWORD } from '../support/demo.ts';
 import { SCREENSHOT_DIR, axeViolations, chromiumMissing, describeViolation, launchChromium, screenshot, watchedContext, type Watch } from '../support/browser.ts';
 
-const PASSWORD = 'Demo-Passerelle-2026';
+const PASSWORD = DEMO_PASSWORD;
 const FIRMS = ['compta', 'diag'] as const;
 const USERS = [
   { identifier: 'superviseur', role: 'supervisor' },

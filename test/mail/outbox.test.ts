@@ -5,28 +5,22 @@ import type { Knex } from 'knex';
 import { createKnex, WORKER_ROLE } from '../../src/db/knex.ts';
 import type { MailOutboxRow } from '../../src/db/tables.ts';
 import { createFirmWithUsers } from '../../src/modules/firms/create.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestApp, startTestAppWithSmtp, type TestApp } from '../support/app.ts';
 import { firmId, inFirm } from '../support/firmdb.ts';
 import { withHeaders } from '../support/headers.ts';
 import { textOf, unescapeHtml, type Client } from '../support/http.ts';
-import { startSmtp, type TestSmtp } from '../support/smtp.ts';
+import { HELENE, JULIEN, SOPHIE, NATHALIE } from '../support/demo.ts';
+import type { TestSmtp } from '../support/smtp.ts';
 
-const JULIEN = 'julien.marty@delmas-associes.example';
-const SOPHIE = 'sophie.desperies@boulangerie-desperies.example';
-const HELENE = 'helene.delmas@delmas-associes.example';
-const NATHALIE = 'nathalie.fabre@agence-chartrons.example';
 
 describe('the mail outbox and its worker', () => {
   let app: TestApp;
   let smtp: TestSmtp;
+  let stop: () => Promise<void>;
   before(async () => {
-    smtp = await startSmtp();
-    app = await startTestApp({ env: { SMTP_URL: smtp.url } });
+    ({ app, smtp, close: stop } = await startTestAppWithSmtp());
   });
-  after(async () => {
-    await app.close();
-    await smtp.close();
-  });
+  after(() => stop());
 
   const forgot = (identifier: string, firm = 'compta') => app.client(firm).forgotPassword(identifier);
 

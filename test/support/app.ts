@@ -6,6 +6,7 @@ import type { FeatureModule } from '../../src/modules/registry.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { freePort } from './ports.ts';
 import { Client } from './http.ts';
+import { startSmtp, type TestSmtp } from './smtp.ts';
 
 export interface TestApp {
   port: number;
@@ -47,6 +48,20 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     async close() {
       await running.close();
       if (!opts.database) await db.drop();
+    },
+  };
+}
+
+/** An app whose mail goes out, through its worker, to a real SMTP server started with it. */
+export async function startTestAppWithSmtp(opts: TestAppOptions = {}): Promise<{ app: TestApp; smtp: TestSmtp; close(): Promise<void> }> {
+  const smtp = await startSmtp();
+  const app = await startTestApp({ ...opts, env: { ...opts.env, SMTP_URL: smtp.url } });
+  return {
+    app,
+    smtp,
+    async close() {
+      await app.close();
+      await smtp.close();
     },
   };
 }
