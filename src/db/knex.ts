@@ -2,7 +2,11 @@
 // row-level security, even when DATABASE_URL names a superuser. Columns are snake_case in the
 // database and camelCase in TypeScript: knex translates both ways.
 import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
 import './tables.ts';
+
+// A DATE column is a calendar day, not an instant: kept as 'YYYY-MM-DD', never shifted by a time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 
 export const APP_ROLE = 'passerelle_app';
 export const WORKER_ROLE = 'passerelle_worker';

@@ -24,6 +24,8 @@ export interface FirmRow {
   showForgotPassword: boolean;
   customDomains: string[];
   hasLogo: boolean;
+  /** B7: where "Envoyer les mises à jour" sends the client-list updates (the management centre). */
+  centreEmails: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -50,6 +52,11 @@ export interface UserRow {
   passwordChangedAt: Date | null;
   active: boolean;
   lastLoginAt: Date | null;
+  /** A collaborator's code (COL14) and departure date (seed 000, Supervision). */
+  code: string;
+  departedOn: string | null;
+  /** A contact's copies: the emails of the client's own staff (C1). */
+  copyEmails: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -98,6 +105,96 @@ export interface ActivityRow {
   ip: string | null;
 }
 
+export type AttributeType = 'text' | 'number' | 'date' | 'boolean' | 'list';
+export type AccessLevel = 'read' | 'write';
+
+export interface ClientGroupRow {
+  firmId: string;
+  id: string;
+  name: string;
+}
+
+export interface ClientAttributeRow {
+  firmId: string;
+  id: string;
+  label: string;
+  type: AttributeType;
+  options: string[];
+}
+
+export interface RecordTemplateRow {
+  firmId: string;
+  id: string;
+  name: string;
+}
+
+export interface RecordTemplateAttributeRow {
+  firmId: string;
+  templateId: string;
+  attributeId: string;
+  position: number;
+}
+
+/** Dates without time (activity start, client since, departure) travel as 'YYYY-MM-DD' strings. */
+export interface ClientRow {
+  firmId: string;
+  id: string;
+  number: number;
+  name: string;
+  siret: string | null;
+  legalStatus: string;
+  profession: string;
+  activityStartedOn: string | null;
+  clientSince: string | null;
+  address: string;
+  postcode: string;
+  city: string;
+  homeAddress: string;
+  homePostcode: string;
+  homeCity: string;
+  phone: string;
+  fax: string;
+  email: string;
+  dossierNumber: string;
+  collaboratorId: string | null;
+  groupId: string | null;
+  /** Custom attribute values by attribute id: text, number, 'YYYY-MM-DD', boolean or a list option. */
+  customValues: Record<string, string | number | boolean>;
+  blocked: boolean;
+  blockReason: string;
+  inTrash: boolean;
+  departedOn: string | null;
+  reportedAddedAt: Date | null;
+  reportedDepartureAt: Date | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ClientContactRow {
+  firmId: string;
+  clientId: string;
+  userId: string;
+  createdAt: Date;
+}
+
+export interface ClientAccessRow {
+  firmId: string;
+  clientId: string;
+  userId: string;
+  level: AccessLevel;
+}
+
+export interface ClientListDispatchRow {
+  firmId: string;
+  id: string;
+  sentAt: Date;
+  sentBy: string | null;
+  recipients: string[];
+  added: { number: number; name: string }[];
+  departed: { number: number; name: string; departedOn: string }[];
+}
+
 type Generated = 'id' | 'createdAt' | 'updatedAt';
 type Insert<Row, Optional extends keyof Row = never> = Omit<Row, Generated | Optional> & Partial<Pick<Row, Optional>>;
 
@@ -105,13 +202,13 @@ declare module 'knex/types/tables.js' {
   interface Tables {
     firms: Knex.CompositeTableType<
       FirmRow,
-      Insert<FirmRow, 'siteName' | 'legalName' | 'siret' | 'address' | 'postcode' | 'city' | 'phone' | 'email' | 'primaryColor' | 'accentColor' | 'rowsPerPage' | 'defaultLocale' | 'modules' | 'showForgotPassword' | 'customDomains' | 'hasLogo'>,
+      Insert<FirmRow, 'siteName' | 'legalName' | 'siret' | 'address' | 'postcode' | 'city' | 'phone' | 'email' | 'primaryColor' | 'accentColor' | 'rowsPerPage' | 'defaultLocale' | 'modules' | 'showForgotPassword' | 'customDomains' | 'hasLogo' | 'centreEmails'>,
       Partial<Omit<FirmRow, 'id' | 'createdAt'>>
     >;
     firmLogos: Knex.CompositeTableType<FirmLogoRow, Omit<FirmLogoRow, 'updatedAt'>, Partial<Omit<FirmLogoRow, 'firmId'>>>;
     users: Knex.CompositeTableType<
       UserRow,
-      Insert<UserRow, 'email' | 'firstName' | 'lastName' | 'phone' | 'jobTitle' | 'locale' | 'passwordHash' | 'passwordChangedAt' | 'active' | 'lastLoginAt'>,
+      Insert<UserRow, 'email' | 'firstName' | 'lastName' | 'phone' | 'jobTitle' | 'locale' | 'passwordHash' | 'passwordChangedAt' | 'active' | 'lastLoginAt' | 'code' | 'departedOn' | 'copyEmails'>,
       Partial<Omit<UserRow, 'id' | 'firmId' | 'createdAt'>>
     >;
     passwordTokens: Knex.CompositeTableType<PasswordTokenRow, Insert<PasswordTokenRow, 'usedAt' | 'createdBy'>, Partial<Pick<PasswordTokenRow, 'usedAt'>>>;
@@ -120,6 +217,18 @@ declare module 'knex/types/tables.js' {
       Pick<MailOutboxRow, 'firmId' | 'recipient' | 'subject' | 'textBody' | 'kind'> & Partial<Pick<MailOutboxRow, 'htmlBody'>>,
       Partial<Omit<MailOutboxRow, 'id' | 'firmId' | 'createdAt'>>
     >;
+    clientGroups: Knex.CompositeTableType<ClientGroupRow, Omit<ClientGroupRow, 'id'>, Pick<ClientGroupRow, 'name'>>;
+    clientAttributes: Knex.CompositeTableType<ClientAttributeRow, Insert<ClientAttributeRow, 'options'>, Partial<Pick<ClientAttributeRow, 'label' | 'options'>>>;
+    recordTemplates: Knex.CompositeTableType<RecordTemplateRow, Omit<RecordTemplateRow, 'id'>, Pick<RecordTemplateRow, 'name'>>;
+    recordTemplateAttributes: Knex.CompositeTableType<RecordTemplateAttributeRow, RecordTemplateAttributeRow, never>;
+    clients: Knex.CompositeTableType<
+      ClientRow,
+      Pick<ClientRow, 'firmId' | 'number' | 'name'> & Partial<Omit<ClientRow, Generated | 'firmId' | 'number' | 'name' | 'version'>>,
+      Partial<Omit<ClientRow, 'id' | 'firmId' | 'createdAt'>>
+    >;
+    clientContacts: Knex.CompositeTableType<ClientContactRow, Omit<ClientContactRow, 'createdAt'>, never>;
+    clientAccess: Knex.CompositeTableType<ClientAccessRow, ClientAccessRow, Pick<ClientAccessRow, 'level'>>;
+    clientListDispatches: Knex.CompositeTableType<ClientListDispatchRow, Omit<ClientListDispatchRow, 'id' | 'sentAt'>, never>;
     activityLog: Knex.CompositeTableType<
       ActivityRow,
       Pick<ActivityRow, 'firmId' | 'action'> & Partial<Omit<ActivityRow, 'id' | 'firmId' | 'action' | 'at'>>,

@@ -1,7 +1,7 @@
 // Signing in, and setting a password through an emailed link.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FirmRow } from '../../db/tables.ts';
-import { withFirm } from '../../db/withFirm.ts';
+import type { FirmRow, UserRow } from '../../db/tables.ts';
+import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SessionUser } from '../../http/context.ts';
 import type { TFunction } from '../../lib/i18n/index.ts';
@@ -53,15 +53,26 @@ export async function requestPasswordReset(deps: AppDeps, firm: FirmRow, login: 
 
 /** A supervisor sends a user a link to set a new password. */
 export async function sendPasswordLink(deps: AppDeps, firm: FirmRow, actor: SessionUser, userId: string): Promise<{ sentTo: string } | { noEmail: true }> {
-  return withFirm(deps.db, firm.id, async (trx) => {
-    const user = await getUser(trx, firm.id, userId);
-    if (!user.email) return { noEmail: true as const };
-    const purpose: TokenPurpose = user.passwordHash ? 'reset' : 'invite';
-    const token = await createPasswordToken(trx, firm.id, user.id, purpose, actor.id);
-    await enqueueMail(trx, firm.id, passwordLinkMail(deps, firm, user.email, user.locale, purpose, token));
-    await recordActivity(trx, firm.id, { action: 'auth.linkSent', actor, objectType: 'user', objectId: user.id, objectLabel: user.identifier });
-    return { sentTo: user.email };
-  });
+  return withFirm(deps.db, firm.id, async (trx) => queuePasswordLink(deps, trx, firm, actor, await getUser(trx, firm.id, userId)));
+}
+
+/**
+ * In the caller's transaction: a link to set a password (an invitation when the account has none yet),
+ * emailed in the user's language ("Envoyer les codes d'accès"), and logged.
+ */
+export async function queuePasswordLink(
+  deps: AppDeps,
+  trx: FirmTrx,
+  firm: FirmRow,
+  actor: SessionUser,
+  user: Pick<UserRow, 'id' | 'email' | 'passwordHash' | 'locale' | 'identifier'>,
+): Promise<{ sentTo: string } | { noEmail: true }> {
+  if (!user.email) return { noEmail: true as const };
+  const purpose: TokenPurpose = user.passwordHash ? 'reset' : 'invite';
+  const token = await createPasswordToken(trx, firm.id, user.id, purpose, actor.id);
+  await enqueueMail(trx, firm.id, passwordLinkMail(deps, firm, user.email, user.locale, purpose, token));
+  await recordActivity(trx, firm.id, { action: 'auth.linkSent', actor, objectType: 'user', objectId: user.id, objectLabel: user.identifier });
+  return { sentTo: user.email };
 }
 
 export function passwordLinkUrl(deps: AppDeps, firm: FirmRow, token: string): string {
