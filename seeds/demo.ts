@@ -2,6 +2,7 @@
 // Every demo account has the password below, which the README gives.
 import type { Knex } from 'knex';
 import { createFirmWithUsers, firmExists, type NewFirm, type NewUser } from '../src/modules/firms/create.ts';
+import { loadDemoClients } from './demoClients.ts';
 
 export const DEMO_PASSWORD = 'Demo-Passerelle-2026';
 
@@ -62,6 +63,7 @@ export async function loadDemoData(owner: Knex): Promise<string[]> {
   for (const { firm, users } of FIRMS) {
     if (await firmExists(owner, firm.slug)) continue;
     await createFirmWithUsers(owner, firm, users);
+    await loadDemoClients(owner, firm.slug);
     created.push(firm.slug);
   }
   return created;

@@ -15,6 +15,7 @@ import { MailWorker } from './lib/mail/worker.ts';
 import { FirmDirectory } from './modules/firms/directory.ts';
 import { LoginThrottle } from './modules/auth/throttle.ts';
 import type { FeatureModule } from './modules/registry.ts';
+import { PRODUCT_MODULES } from './modules/index.ts';
 import { loadDemoData } from '../seeds/demo.ts';
 
 export interface Running {
@@ -23,7 +24,7 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function start(config: Config, log: Logger, modules: FeatureModule[] = []): Promise<Running> {
+export async function start(config: Config, log: Logger, modules: FeatureModule[] = PRODUCT_MODULES): Promise<Running> {
   const server = await openDatabaseServer(config, (msg) => log.info(msg));
   const owner = createKnex({ url: server.url, poolMax: 2 });
   const applied = await migrateLatest(owner);

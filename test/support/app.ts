@@ -39,7 +39,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     DB_POOL_MAX: '4',
     ...opts.env,
   });
-  const running = await start(config, createLogger(config.logLevel), opts.modules ?? []);
+  const running = await start(config, createLogger(config.logLevel), opts.modules);
   return {
     port,
     running,

@@ -1,0 +1,55 @@
+// The creation wizard (B3): each step is a page with Back / Next; what was typed is kept in the
+// session, and nothing reaches the client tables before the last step saves it all at once.
+import { z } from 'zod';
+import type { AccessLevel, Locale } from '../../db/tables.ts';
+import { email, line } from '../../lib/validation.ts';
+import type { WizardContact } from './service.ts';
+
+export const STEPS = ['info', 'contacts', 'access'] as const;
+export type Step = (typeof STEPS)[number];
+
+export interface WizardState {
+  info?: Record<string, string | string[]>; // step 1 as typed, checked again at the end
+  contacts: (WizardContact & { label: string })[];
+  access: Record<string, AccessLevel>;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    clientWizard?: WizardState;
+  }
+}
+
+export const emptyWizard = (): WizardState => ({ contacts: [], access: {} });
+
+const checkbox = z.union([z.literal('on'), z.literal('')]).optional().transform((v) => v === 'on');
+const locale = z.enum(['fr', 'en']);
+
+/** Step 2: a new contact, typed in the wizard. */
+export const newContactSchema = z.strictObject({
+  firstName: line(100),
+  lastName: line(100).min(1),
+  email: email(),
+  locale,
+  sendActivation: checkbox,
+});
+
+/** Step 2: a contact the firm already has. */
+export const existingContactSchema = z.strictObject({
+  userId: z.string().regex(/^\d{1,18}$/, 'validation.choice'),
+  sendActivation: checkbox,
+});
+
+/** Step 3: `access_<collaborator id>` = none | read | write for each collaborator listed. */
+export function accessSchema(collaboratorIds: string[]) {
+  return z
+    .strictObject(Object.fromEntries(collaboratorIds.map((id) => [`access_${id}`, z.enum(['none', 'read', 'write'])])))
+    .transform((form) => {
+      const access: Record<string, AccessLevel> = {};
+      for (const [key, level] of Object.entries(form)) if (level !== 'none') access[key.slice('access_'.length)] = level as AccessLevel;
+      return access;
+    });
+}
+
+export type NewContactForm = z.infer<typeof newContactSchema>;
+export const contactLocale = (l: string): Locale => (l === 'en' ? 'en' : 'fr');

@@ -1,0 +1,5 @@
+// The feature modules built so far, in menu order. A firm switches each on or off in its settings.
+import { clientsModule } from './clients/index.ts';
+import type { FeatureModule } from './registry.ts';
+
+export const PRODUCT_MODULES: FeatureModule[] = [clientsModule];
