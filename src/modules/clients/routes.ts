@@ -6,6 +6,7 @@ import { withFirm } from '../../db/withFirm.ts';
 import { requireRole } from '../../http/middleware/auth.ts';
 import { flash } from '../../http/middleware/locals.ts';
 import { renderPage } from '../../http/render.ts';
+import { Forbidden } from '../../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { displayName } from '../users/repo.ts';
 import { accessOf, attributesOf, findVisibleClient, groupsOf, likelyDuplicates, listClients, staffOptions } from './repo.ts';
@@ -185,7 +186,11 @@ export function clientRoutes(deps: AppDeps): Router {
 
   r.post('/clients/:id/edit', async (req, res) => {
     const { firmId, user } = db(req);
-    const [client, attributes] = await withFirm(deps.db, firmId, async (trx) => [await findVisibleClient(trx, firmId, user, req.params.id), await attributesOf(trx, firmId)] as const);
+    const [client, attributes, access] = await withFirm(deps.db, firmId, async (trx) => {
+      const c = await findVisibleClient(trx, firmId, user, req.params.id);
+      return [c, await attributesOf(trx, firmId), await accessOf(trx, firmId, user, c)] as const;
+    });
+    if (access === 'read') throw new Forbidden('clients:errors.readOnly');
     const form = parseForm(clientSchema(attributes, { assign: user.role === 'supervisor', edit: true }), req.body);
     if (!form.ok) return showEdit(req, res, client, req.body, form.errors, {}, 400);
     const result = await updateClient(deps, req.firm, user, client.id, form.data);

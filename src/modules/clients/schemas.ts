@@ -55,8 +55,12 @@ const base = {
   blockReason: line(500),
 };
 
-/** A custom attribute's field: `attr_<id>`, its value converted to its type ('' is none). */
+/** A custom attribute's field: `attr_<id>`, its value converted to its type ('' or absent is none). */
 function attributeField(a: ClientAttributeRow) {
+  return a.type === 'boolean' ? checkbox : z.preprocess((v) => v ?? '', typedField(a));
+}
+
+function typedField(a: ClientAttributeRow) {
   switch (a.type) {
     case 'number':
       return z
@@ -67,8 +71,6 @@ function attributeField(a: ClientAttributeRow) {
         .transform((s) => (s === '' ? null : Number(s)));
     case 'date':
       return day();
-    case 'boolean':
-      return checkbox;
     case 'list':
       return z
         .string()

@@ -43,10 +43,10 @@ export const existingContactSchema = z.strictObject({
 /** Step 3: `access_<collaborator id>` = none | read | write for each collaborator listed. */
 export function accessSchema(collaboratorIds: string[]) {
   return z
-    .strictObject(Object.fromEntries(collaboratorIds.map((id) => [`access_${id}`, z.enum(['none', 'read', 'write'])])))
+    .strictObject(Object.fromEntries(collaboratorIds.map((id) => [`access_${id}`, z.enum(['none', 'read', 'write']).optional()])))
     .transform((form) => {
       const access: Record<string, AccessLevel> = {};
-      for (const [key, level] of Object.entries(form)) if (level !== 'none') access[key.slice('access_'.length)] = level as AccessLevel;
+      for (const [key, level] of Object.entries(form)) if (level && level !== 'none') access[key.slice('access_'.length)] = level as AccessLevel;
       return access;
     });
 }
