@@ -32,6 +32,9 @@ const owner = createKnex({ url: withDatabase(adminUrl, template), poolMax: 1 });
 await migrateLatest(owner);
 await owner.destroy();
 
+// Screenshots of this run only (the browser tests write them, several files at once).
+fs.rmSync(path.join(import.meta.dirname, '../test-results/screenshots'), { recursive: true, force: true });
+
 const testFiles = files.length ? files : listTests(path.join(import.meta.dirname));
 const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...testFiles], {
   stdio: 'inherit',

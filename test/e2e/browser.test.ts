@@ -32,7 +32,6 @@ describe('Passerelle in a browser', { skip: missing ? `${missing}; browser tests
   let browser: Browser;
 
   before(async () => {
-    fs.rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     [app, browser] = await Promise.all([startTestApp(), launchChromium()]);
   });
