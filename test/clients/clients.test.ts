@@ -309,7 +309,7 @@ describe('clients: list, sheet, wizard, edit, trash', () => {
       const text = textOf(history.text, '.history');
       assert.match(text, /Modification de la fiche client.*Hélène Delmas/);
       assert.match(text, /Ville : « Villefranche-de-Lauragais » → « Castelnaudary »/);
-      assert.match(text, /Changement de collaborateur/);
+      assert.match(text, /Changement de collaborateur.*Collaborateur : « — » → « Julien Marty »/);
       await assert.rejects(
         withFirm(app.running.deps.db, compta, (trx) => assertCommercialAllowed(trx, compta, id)),
         (err: unknown) => err instanceof CommercialBlocked && err.reason === 'Dossier en contentieux',

@@ -1,6 +1,6 @@
 // Changing clients: create (the wizard's last step, in one transaction), edit with its history and
 // a guard against two people saving at once, trash and restore, delete, and the commercial block.
-import type { FirmRow, AccessLevel, ClientAttributeRow, ClientRow, Locale } from '../../db/tables.ts';
+import type { AccessLevel, ClientAttributeRow, ClientGroupRow, ClientRow, FirmRow, Locale, UserRow } from '../../db/tables.ts';
 import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SessionUser } from '../../http/context.ts';
@@ -8,6 +8,7 @@ import { AppError } from '../../lib/errors.ts';
 import type { FieldErrors } from '../../lib/validation.ts';
 import { recordActivity } from '../activity/service.ts';
 import { queuePasswordLink } from '../auth/service.ts';
+import { displayName } from '../users/repo.ts';
 import { accessOf, attributesOf, findVisibleClient, likelyDuplicates, staffOptions } from './repo.ts';
 import type { ClientFields } from './schemas.ts';
 
@@ -116,8 +117,10 @@ export const label = (c: Pick<ClientRow, 'number' | 'name'>) => `${c.name} (n° 
 /** The fields whose changes the history lists, in the order of the sheet. */
 const TRACKED = ['number', 'name', 'siret', 'legalStatus', 'profession', 'activityStartedOn', 'clientSince', 'address', 'postcode', 'city', 'homeAddress', 'homePostcode', 'homeCity', 'phone', 'fax', 'email', 'dossierNumber', 'groupId', 'collaboratorId', 'blocked', 'blockReason'] as const;
 
-function changesBetween(before: ClientRow, after: Partial<ClientRow>, attributes: ClientAttributeRow[]): { field: string; from: unknown; to: unknown }[] {
-  const changes: { field: string; from: unknown; to: unknown }[] = [];
+type Change = { field: string; from: unknown; to: unknown };
+
+function changesBetween(before: ClientRow, after: Partial<ClientRow>, attributes: ClientAttributeRow[]): Change[] {
+  const changes: Change[] = [];
   for (const field of TRACKED) {
     if (!(field in after)) continue;
     const from = before[field] ?? null;
@@ -130,6 +133,15 @@ function changesBetween(before: ClientRow, after: Partial<ClientRow>, attributes
     if (String(from) !== String(to)) changes.push({ field: `attr:${a.label}`, from, to });
   }
   return changes;
+}
+
+/** The history shows people and groups by name, as they were called at the time of the change. */
+async function withNames(trx: FirmTrx, firmId: string, changes: Change[]): Promise<Change[]> {
+  const ids = (field: string) => changes.filter((c) => c.field === field).flatMap((c) => [c.from, c.to]).filter((v): v is string => typeof v === 'string');
+  const people = new Map((await trx('users').where({ firmId }).whereIn('id', ids('collaboratorId')).select('id', 'firstName', 'lastName', 'identifier')).map((u: Pick<UserRow, 'id' | 'firstName' | 'lastName' | 'identifier'>) => [u.id, displayName(u)]));
+  const groups = new Map((await trx('clientGroups').where({ firmId }).whereIn('id', ids('groupId')).select('id', 'name')).map((g: ClientGroupRow) => [g.id, g.name]));
+  const name = (field: string, v: unknown) => (v === null ? null : field === 'collaboratorId' ? (people.get(String(v)) ?? v) : field === 'groupId' ? (groups.get(String(v)) ?? v) : v);
+  return changes.map((c) => ({ field: c.field, from: name(c.field, c.from), to: name(c.field, c.to) }));
 }
 
 export async function updateClient(
@@ -153,12 +165,14 @@ export async function updateClient(
         .where({ firmId: firm.id, id, version: form.version })
         .update({ ...next, version: before.version + 1, updatedAt: new Date() });
       if (!updated) return conflict(trx, firm.id, before);
-      const changes = changesBetween(before, next, await attributesOf(trx, firm.id));
-      if (changes.length) {
-        await recordActivity(trx, firm.id, { action: 'clients.updated', actor, clientId: id, objectType: 'client', objectId: id, objectLabel: label({ number, name: form.fields.name }), details: { changes } });
-      }
-      if (next.collaboratorId !== undefined && next.collaboratorId !== before.collaboratorId) {
-        await recordActivity(trx, firm.id, { action: 'clients.assigned', actor, clientId: id, objectType: 'client', objectId: id, objectLabel: label(before), details: { from: before.collaboratorId, to: next.collaboratorId } });
+      const changes = await withNames(trx, firm.id, changesBetween(before, next, await attributesOf(trx, firm.id)));
+      // A new collaborator is an assignment (I3's history); the other changes, an edit of the sheet.
+      const assignment = changes.filter((c) => c.field === 'collaboratorId');
+      const edits = changes.filter((c) => c.field !== 'collaboratorId');
+      const objectLabel = label({ number, name: form.fields.name });
+      if (edits.length) await recordActivity(trx, firm.id, { action: 'clients.updated', actor, clientId: id, objectType: 'client', objectId: id, objectLabel, details: { changes: edits } });
+      if (assignment.length) {
+        await recordActivity(trx, firm.id, { action: 'clients.assigned', actor, clientId: id, objectType: 'client', objectId: id, objectLabel, details: { changes: assignment, fromId: before.collaboratorId, toId: next.collaboratorId } });
       }
       return { ok: true as const, id };
     });
@@ -170,7 +184,7 @@ export async function updateClient(
 
 /** Who saved the client last, for the message shown to the one whose save was refused. */
 async function conflict(trx: FirmTrx, firmId: string, client: ClientRow): Promise<{ ok: false; conflict: { by: string; at: Date } }> {
-  const last = await trx('activityLog').where({ firmId, clientId: client.id, action: 'clients.updated' }).orderBy('id', 'desc').first('actorName', 'at');
+  const last = await trx('activityLog').where({ firmId, clientId: client.id }).whereIn('action', ['clients.updated', 'clients.assigned', 'clients.trashed', 'clients.restored']).orderBy('id', 'desc').first('actorName', 'at');
   return { ok: false, conflict: { by: last?.actorName ?? '', at: last?.at ?? client.updatedAt } };
 }
 
