@@ -28,6 +28,7 @@ declare global {
     }
     interface Locals {
       t: TFunction;
+      actionLabel: (action: string) => string;
       locale: Locale;
       cspNonce: string;
       csrfToken: string;

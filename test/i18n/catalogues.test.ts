@@ -51,10 +51,12 @@ describe('translation catalogues', () => {
     assert.deepEqual([...new Set(missing)], []);
   });
 
-  it('names every logged action in the activity catalogue', () => {
+  it('names every logged action in a catalogue', () => {
     const fr = baseKeys('fr');
     const actions = sourceFiles('src', '.ts').flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/action: '([a-zA-Z.]+)'/g)].map((m) => m[1]!));
     assert.ok(actions.length > 5);
-    assert.deepEqual(actions.filter((a) => !fr.has(`activity:actions.${a}`)), []);
+    // In the activity catalogue, or in the module's own under "activity" (see actionLabel).
+    const named = (a: string) => fr.has(`activity:actions.${a}`) || fr.has(`${a.slice(0, a.indexOf('.'))}:activity.${a.slice(a.indexOf('.') + 1)}`);
+    assert.deepEqual(actions.filter((a) => !named(a)), []);
   });
 });

@@ -7,7 +7,14 @@ export function viewLocals(i18n: i18n): RequestHandler {
   return (req, res, next) => {
     const locale = req.user?.locale ?? req.firm.defaultLocale;
     res.locals.locale = locale;
-    res.locals.t = i18n.getFixedT(locale);
+    const t = i18n.getFixedT(locale);
+    res.locals.t = t;
+    // 'clients.created' reads activity:actions.clients.created, else clients:activity.created: a
+    // module keeps the words of its actions in its own catalogue.
+    res.locals.actionLabel = (action: string) => {
+      const dot = action.indexOf('.');
+      return t([`activity:actions.${action}`, `${action.slice(0, dot)}:activity.${action.slice(dot + 1)}`]);
+    };
     res.locals.currentUser = req.user;
     res.locals.path = req.path;
     let taken: Flash[] | undefined;

@@ -4,7 +4,7 @@ import type { ActivityRow } from '../../db/tables.ts';
 import type { SessionUser } from '../../http/context.ts';
 
 export interface Activity {
-  action: string; // a catalogue key under activity:actions, e.g. 'auth.login'
+  action: string; // '<module>.<what>': its label is activity:actions.<module>.<what> or <module>:activity.<what>
   actor?: Pick<SessionUser, 'id' | 'name'> | null;
   clientId?: string | null;
   objectType?: string | null;
