@@ -11,10 +11,14 @@ export interface Mail {
   html: string;
 }
 
-/** Builds an email from the catalogue (locales/<lang>/mail.json), filling its {{tags}}. */
+/**
+ * Builds an email from the catalogue, filling its {{tags}}: `kind` 'passwordReset' is mail:passwordReset
+ * (locales/<lang>/mail.json); a module's own, 'clients:mail.listUpdates', lives in its catalogue.
+ */
 export function composeMail(t: TFunction, to: string, kind: string, tags: Record<string, string>): Mail {
-  const subject = t(`mail:${kind}.subject`, tags);
-  const text = t(`mail:${kind}.body`, tags) + '\n\n-- \n' + t('mail:footer', tags);
+  const key = kind.includes(':') ? kind : `mail:${kind}`;
+  const subject = t(`${key}.subject`, tags);
+  const text = t(`${key}.body`, tags) + '\n\n-- \n' + t('mail:footer', tags);
   return { to, kind, subject, text, html: textToHtml(text) };
 }
 
