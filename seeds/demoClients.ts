@@ -39,6 +39,11 @@ const COMPTA_ATTRIBUTES: DemoAttribute[] = [
   { label: "Chiffre d'affaires N-1", type: 'number' },
 ];
 
+const COMPTA_TEMPLATES: Record<string, string[]> = {
+  'Entreprise individuelle': ['Régime fiscal', 'Date de clôture', 'Adhérent CGA', "Chiffre d'affaires N-1"],
+  Société: ['Régime fiscal', 'Date de clôture', "Chiffre d'affaires N-1"],
+};
+
 const COMPTA: DemoClient[] = [
   { number: 1, name: 'CHAZEAU Christophe', siret: '51732048700013', legalStatus: 'Entreprise individuelle', profession: 'Agent commercial', address: '14 cours Mirabeau', postcode: '13100', city: 'Aix-en-Provence', phone: '04 42 27 18 60', email: 'c.chazeau@orange.example', activityStartedOn: '2009-03-01', clientSince: '2012-01-01', dossierNumber: '101', collaborator: 'collaborateur', group: 'Agents commerciaux', values: { 'Régime fiscal': 'BNC déclaration contrôlée', 'Adhérent CGA': true, "Chiffre d'affaires N-1": 84250 } },
   { number: 4, name: 'C2J INFO', siret: '40123316800012', legalStatus: 'Société Civile Professionnelle (SCP)', profession: "Conseil d'entreprise", address: '26 chemin de la Violette', postcode: '31240', city: "L'Union", phone: '05 62 89 00 90', email: 'contact@c2jinfo.example', activityStartedOn: '1995-01-01', clientSince: '1995-01-01', dossierNumber: '123', collaborator: 'collaborateur', values: { 'Régime fiscal': 'BIC réel simplifié', 'Date de clôture': '2026-12-31', 'Adhérent CGA': true } },
@@ -59,6 +64,8 @@ const DIAG_ATTRIBUTES: DemoAttribute[] = [
   { label: 'Remise accordée (%)', type: 'number' },
 ];
 
+const DIAG_TEMPLATES: Record<string, string[]> = { 'Donneur d’ordre': ['Type de client', 'Remise accordée (%)'] };
+
 const DIAG: DemoClient[] = [
   { number: 1, name: 'Agence immobilière des Chartrons', siret: '64053435000015', legalStatus: 'SARL', profession: 'Agence immobilière', address: '15 rue Notre-Dame', postcode: '33000', city: 'Bordeaux', phone: '05 56 44 19 27', email: 'contact@agence-chartrons.example', clientSince: '2017-05-01', collaborator: 'collaborateur', group: 'Agences', contact: 'client', values: { 'Type de client': 'Agence immobilière', 'Remise accordée (%)': 10 } },
   { number: 2, name: 'Office notarial Lafargue et Mirande', siret: '44408151700013', legalStatus: 'SCP', profession: 'Notaires', address: '8 cours de Verdun', postcode: '33000', city: 'Bordeaux', phone: '05 56 52 30 18', clientSince: '2016-01-01', collaborator: 'superviseur', group: 'Notaires', values: { 'Type de client': 'Notaire' } },
@@ -67,7 +74,7 @@ const DIAG: DemoClient[] = [
   { number: 5, name: 'Syndic Garonne Gestion', siret: '35767821800011', legalStatus: 'SAS', profession: 'Syndic de copropriété', address: '110 cours Victor Hugo', postcode: '33000', city: 'Bordeaux', clientSince: '2019-09-01', collaborator: 'superviseur', values: { 'Type de client': 'Syndic' } },
 ];
 
-async function loadClients(owner: Knex, slug: string, attributes: DemoAttribute[], clients: DemoClient[]): Promise<void> {
+async function loadClients(owner: Knex, slug: string, attributes: DemoAttribute[], templates: Record<string, string[]>, clients: DemoClient[]): Promise<void> {
   await owner.transaction(async (trx) => {
     const firm = (await trx('firms').where({ slug }).first('id')) as { id: string };
     await setFirm(trx, firm.id);
@@ -76,6 +83,11 @@ async function loadClients(owner: Knex, slug: string, attributes: DemoAttribute[
     for (const a of attributes) {
       const [row] = await trx('clientAttributes').insert({ firmId: firm.id, label: a.label, type: a.type, options: a.options ?? [] }).returning('id');
       attributeIds.set(a.label, (row as { id: string }).id);
+    }
+    for (const [name, labels] of Object.entries(templates)) {
+      const [row] = await trx('recordTemplates').insert({ firmId: firm.id, name }).returning('id');
+      const templateId = (row as { id: string }).id;
+      await trx('recordTemplateAttributes').insert(labels.map((label, position) => ({ firmId: firm.id, templateId, attributeId: attributeIds.get(label)!, position })));
     }
     const groupIds = new Map<string, string>();
     for (const name of new Set(clients.flatMap((c) => (c.group ? [c.group] : [])))) {
@@ -95,6 +107,6 @@ async function loadClients(owner: Knex, slug: string, attributes: DemoAttribute[
 
 /** Called once, right after the demo firms are created. */
 export async function loadDemoClients(owner: Knex, slug: string): Promise<void> {
-  if (slug === 'compta') await loadClients(owner, slug, COMPTA_ATTRIBUTES, COMPTA);
-  if (slug === 'diag') await loadClients(owner, slug, DIAG_ATTRIBUTES, DIAG);
+  if (slug === 'compta') await loadClients(owner, slug, COMPTA_ATTRIBUTES, COMPTA_TEMPLATES, COMPTA);
+  if (slug === 'diag') await loadClients(owner, slug, DIAG_ATTRIBUTES, DIAG_TEMPLATES, DIAG);
 }

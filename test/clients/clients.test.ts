@@ -176,8 +176,18 @@ describe('clients: list, sheet, wizard, edit, trash', () => {
       const before = await countClients();
       const attrs = await attributeIds();
       assert.equal((await c.get('/clients/new')).status, 303);
-      await c.get('/clients/new/info');
-      const step1 = await c.post('/clients/new/info', { ...INFO, groupId: '', [`attr_${attrs.get('Régime fiscal')}`]: 'BIC réel simplifié', [`attr_${attrs.get("Chiffre d'affaires N-1")}`]: '125 000,50', [`attr_${attrs.get('Date de clôture')}`]: '31/12/2026' });
+      const fresh = await c.get('/clients/new/info');
+      assert.doesNotMatch(fresh.text, /name="attr_/, 'no custom attribute before a template is loaded or one added');
+      const template = await inFirm(app.db.owner, 'compta', async (trx, firmId) => (await trx('recordTemplates').where({ firmId, name: 'Entreprise individuelle' }).first('id'))!.id);
+      assert.equal((await c.post('/clients/new/info', { ...INFO, go: 'loadTemplate', template })).status, 303);
+      const loaded = await c.get('/clients/new/info');
+      assert.match(loaded.text, new RegExp(`name="attr_${attrs.get('Régime fiscal')}"`), 'the template brings its attributes');
+      assert.match(loaded.text, /value="Menuiserie Caussade"/, 'loading a template keeps what was typed');
+      // An attribute typed on the fly: created with the client, at the end.
+      assert.equal((await c.post('/clients/new/info', { ...INFO, go: 'addAttribute', newLabel: 'Nombre de salariés', newType: 'number' })).status, 303);
+      const added = await c.get('/clients/new/info');
+      assert.match(textOf(added.text, '.content'), /Nombre de salariés/);
+      const step1 = await c.post('/clients/new/info', { ...INFO, groupId: '', [`attr_${attrs.get('Régime fiscal')}`]: 'BIC réel simplifié', [`attr_${attrs.get("Chiffre d'affaires N-1")}`]: '125 000,50', [`attr_${attrs.get('Date de clôture')}`]: '31/12/2026', attr_new1: '12', go: 'next' });
       assert.equal(step1.status, 303);
       assert.equal(step1.location, '/clients/new/contacts');
       const back = await c.get('/clients/new/info');
@@ -207,7 +217,9 @@ describe('clients: list, sheet, wizard, edit, trash', () => {
       }));
       assert.equal(saved.client?.number, 3331, 'the next number after the highest');
       assert.equal(saved.client?.siret, '59101469100016');
-      assert.deepEqual(saved.client?.customValues, { [attrs.get('Régime fiscal')!]: 'BIC réel simplifié', [attrs.get("Chiffre d'affaires N-1")!]: 125000.5, [attrs.get('Date de clôture')!]: '2026-12-31' });
+      const salaries = (await attributeIds()).get('Nombre de salariés');
+      assert.ok(salaries, 'the new attribute is the firm\'s now');
+      assert.deepEqual(saved.client?.customValues, { [attrs.get('Régime fiscal')!]: 'BIC réel simplifié', [attrs.get("Chiffre d'affaires N-1")!]: 125000.5, [attrs.get('Date de clôture')!]: '2026-12-31', [salaries!]: 12 });
       assert.deepEqual([...saved.contacts].sort(), ['luc@menuiserie-caussade.example', 'sophie.desperies@boulangerie-desperies.example']);
       assert.deepEqual(saved.access, [{ userId: julien, level: 'write' }]);
       assert.deepEqual(saved.luc, { role: 'contact', locale: 'en' });
@@ -240,6 +252,8 @@ describe('clients: list, sheet, wizard, edit, trash', () => {
       await c.get('/clients/new');
       await c.get('/clients/new/info');
       const attrs = await attributeIds();
+      const template = await inFirm(app.db.owner, 'compta', async (trx, firmId) => (await trx('recordTemplates').where({ firmId, name: 'Entreprise individuelle' }).first('id'))!.id);
+      await c.post('/clients/new/info', { ...INFO, go: 'loadTemplate', template });
       const future = new Date(Date.now() + 86400_000 * 30).toISOString().slice(0, 10);
       const cases: [string, Record<string, string>, string, RegExp][] = [
         ['an invalid SIRET', { siret: '12345678901234' }, 'siret', /SIRET n'est pas valide/],

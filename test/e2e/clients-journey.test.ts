@@ -59,6 +59,10 @@ describe('clients in a browser', { skip: missing ? `${missing}; browser tests sk
       await page.getByLabel(FR.clients.fields.clientSince).fill('2024-01-15');
       await page.locator('#f-city').fill('Montauban');
       await page.locator('#f-postcode').fill('82000');
+      await page.getByLabel(FR.clients.wizard.template).selectOption({ label: 'Société' });
+      await Promise.all([page.waitForURL('**/clients/new/info'), page.getByRole('button', { name: FR.clients.wizard.loadTemplate }).click()]);
+      await page.waitForSelector('text=Régime fiscal');
+      assert.equal(await page.locator('#f-name').inputValue(), 'Pâtisserie Émeraude', 'loading a template keeps what was typed');
       await page.getByLabel('Régime fiscal').selectOption('BIC réel simplifié');
       await look(page, 'wizard-info', watch.problems);
       await Promise.all([page.waitForURL('**/clients/new/contacts'), page.getByRole('button', { name: `${FR.clients.wizard.next} →` }).click()]);

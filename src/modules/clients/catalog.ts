@@ -67,7 +67,9 @@ export function templatesOf(trx: FirmTrx, firmId: string): Promise<RecordTemplat
 
 /** The attributes of a template, in its order. */
 export async function templateAttributeIds(trx: FirmTrx, firmId: string, templateId: string): Promise<string[]> {
-  return trx('recordTemplateAttributes').where({ firmId, templateId }).orderBy('position').pluck('attributeId');
+  // Not pluck(): it reads the column by the name given (attributeId), before knex camelizes attribute_id.
+  const rows = await trx('recordTemplateAttributes').where({ firmId, templateId }).orderBy('position').select('attributeId');
+  return rows.map((r: { attributeId: string }) => r.attributeId);
 }
 
 type Result = { ok: true } | { ok: false; errors: FieldErrors };

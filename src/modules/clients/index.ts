@@ -1,10 +1,12 @@
 import type { FeatureModule } from '../registry.ts';
 import { Router } from 'express';
+import { requireRole } from '../../http/middleware/auth.ts';
 import { clientRoutes } from './routes.ts';
 import { clientSettingsRoutes } from './settingsRoutes.ts';
+import { wizardRoutes } from './wizardRoutes.ts';
 
 export const clientsModule: FeatureModule = {
   key: 'clients',
   menu: [{ labelKey: 'modules.clients', href: '/clients', roles: ['supervisor', 'collaborator'] }],
-  router: (deps) => Router().use(clientRoutes(deps), clientSettingsRoutes(deps)),
+  router: (deps) => Router().use('/clients', requireRole('supervisor', 'collaborator')).use(wizardRoutes(deps), clientRoutes(deps), clientSettingsRoutes(deps)),
 };

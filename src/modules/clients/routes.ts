@@ -1,4 +1,4 @@
-// "Dossiers clients": the list (B1), the sheet (B2), the creation wizard (B3), edit, trash and delete (B4).
+// "Dossiers clients": the list (B1), the sheet (B2), edit, trash and delete (B4). The wizard: wizardRoutes.ts.
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import type { ClientAttributeRow, ClientRow } from '../../db/tables.ts';
@@ -8,17 +8,15 @@ import { flash } from '../../http/middleware/locals.ts';
 import { renderPage } from '../../http/render.ts';
 import { Forbidden } from '../../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
-import { displayName } from '../users/repo.ts';
-import { accessOf, attributesOf, findVisibleClient, groupsOf, likelyDuplicates, listClients, staffOptions } from './repo.ts';
+import { accessOf, attributesOf, findVisibleClient, groupsOf, listClients, staffOptions } from './repo.ts';
 import { attributeKey, clientSchema, listQuery, type ListQuery } from './schemas.ts';
-import { createClient, label, moveClient, updateClient, type Duplicate } from './service.ts';
-import { accessSchema, emptyWizard, existingContactSchema, newContactSchema, type WizardState } from './wizard.ts';
+import { label, moveClient, updateClient } from './service.ts';
 
 const TABS = ['info', 'contacts', 'files', 'mail', 'history', 'deals', 'actions'] as const;
 
 export function clientRoutes(deps: AppDeps): Router {
   const r = Router();
-  r.use('/clients', requireRole('supervisor', 'collaborator'));
+  // Staff only: the module's router lets supervisors and collaborators reach /clients (index.ts).
   const db = (req: Request) => ({ firmId: req.firm.id, user: req.user! });
 
   r.get('/clients', async (req, res) => {
@@ -30,116 +28,6 @@ export function clientRoutes(deps: AppDeps): Router {
     renderPage(res, 'clients/index', { title: res.locals.t('clients:title'), list, query, groups, staff, linkTo: listLink(query) });
   });
 
-  // ---- the wizard ----
-  const wizard = (req: Request): WizardState => (req.session.clientWizard ??= emptyWizard());
-
-  r.get('/clients/new', (req, res) => {
-    req.session.clientWizard = emptyWizard();
-    res.redirect(303, '/clients/new/info');
-  });
-
-  const showInfo = async (req: Request, res: Response, values: Record<string, unknown>, errors: FieldErrors = {}, duplicates: Duplicate[] = [], status = 200) => {
-    const { firmId } = db(req);
-    const [attributes, groups, staff] = await withFirm(deps.db, firmId, (trx) => Promise.all([attributesOf(trx, firmId), groupsOf(trx, firmId), staffOptions(trx, firmId)]));
-    renderPage(res, 'clients/wizard', { title: res.locals.t('clients:wizard.title'), step: 'info', values, errors, duplicates, attributes, groups, staff, canAssign: req.user!.role === 'supervisor' }, status);
-  };
-
-  r.get('/clients/new/info', (req, res) => showInfo(req, res, wizard(req).info ?? {}));
-
-  r.post('/clients/new/info', async (req, res) => {
-    const { firmId, user } = db(req);
-    const attributes = await withFirm(deps.db, firmId, (trx) => attributesOf(trx, firmId));
-    const form = parseForm(clientSchema(attributes, { assign: user.role === 'supervisor', edit: false }), req.body);
-    if (!form.ok) return showInfo(req, res, req.body, form.errors, [], 400);
-    if (!form.data.confirmDuplicate) {
-      const duplicates = await withFirm(deps.db, firmId, (trx) => likelyDuplicates(trx, firmId, form.data.fields));
-      if (duplicates.length) return showInfo(req, res, req.body, {}, duplicates, 409);
-    }
-    wizard(req).info = req.body as Record<string, string>;
-    res.redirect(303, '/clients/new/contacts');
-  });
-
-  const showContacts = async (req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, unknown> = {}, status = 200) => {
-    if (!wizard(req).info) return res.redirect(303, '/clients/new/info');
-    const { firmId } = db(req);
-    const existing = await withFirm(deps.db, firmId, (trx) => trx('users').where({ firmId, role: 'contact', active: true }).orderBy(['lastName', 'firstName']).select('id', 'firstName', 'lastName', 'identifier', 'email'));
-    renderPage(res, 'clients/wizard', { title: res.locals.t('clients:wizard.title'), step: 'contacts', state: wizard(req), existing, errors, values: { locale: req.firm.defaultLocale, sendActivation: 'on', ...values } }, status);
-  };
-
-  r.get('/clients/new/contacts', (req, res) => showContacts(req, res));
-
-  r.post('/clients/new/contacts/new', async (req, res) => {
-    const form = parseForm(newContactSchema, req.body);
-    if (!form.ok) return showContacts(req, res, form.errors, req.body, 400);
-    const state = wizard(req);
-    const { firmId } = db(req);
-    const email = form.data.email.toLowerCase();
-    const taken = await withFirm(deps.db, firmId, (trx) => trx('users').where({ firmId }).where((w) => w.whereRaw('lower(email) = ?', [email]).orWhereRaw('lower(identifier) = ?', [email])).first('id'));
-    if (taken || state.contacts.some((c) => c.kind === 'new' && c.email.toLowerCase() === email)) {
-      return showContacts(req, res, { email: { key: 'clients:errors.contactExists' } }, req.body, 400);
-    }
-    state.contacts.push({ kind: 'new', ...form.data, label: `${form.data.firstName} ${form.data.lastName} <${form.data.email}>`.trim() });
-    res.redirect(303, '/clients/new/contacts');
-  });
-
-  r.post('/clients/new/contacts/existing', async (req, res) => {
-    const form = parseForm(existingContactSchema, req.body);
-    const { firmId } = db(req);
-    const user = form.ok ? await withFirm(deps.db, firmId, (trx) => trx('users').where({ firmId, id: form.data.userId, role: 'contact' }).first()) : undefined;
-    if (!form.ok || !user) return showContacts(req, res, form.ok ? { userId: { key: 'validation.choice' } } : form.errors, req.body, 400);
-    const state = wizard(req);
-    if (!state.contacts.some((c) => c.kind === 'existing' && c.userId === user.id)) {
-      state.contacts.push({ kind: 'existing', userId: user.id, sendActivation: form.data.sendActivation, label: `${displayName(user)}${user.email ? ` <${user.email}>` : ''}` });
-    }
-    res.redirect(303, '/clients/new/contacts');
-  });
-
-  r.post('/clients/new/contacts/remove', (req, res) => {
-    const index = Number((req.body as { index?: string }).index);
-    const state = wizard(req);
-    if (Number.isInteger(index) && index >= 0 && index < state.contacts.length) state.contacts.splice(index, 1);
-    res.redirect(303, '/clients/new/contacts');
-  });
-
-  const collaboratorsOf = (firmId: string) => withFirm(deps.db, firmId, (trx) => staffOptions(trx, firmId)).then((s) => s.filter((u) => u.role === 'collaborator'));
-
-  const showAccess = async (req: Request, res: Response, errors: FieldErrors = {}, status = 200) => {
-    if (!wizard(req).info) return res.redirect(303, '/clients/new/info');
-    const collaborators = await collaboratorsOf(req.firm.id);
-    renderPage(res, 'clients/wizard', { title: res.locals.t('clients:wizard.title'), step: 'access', state: wizard(req), collaborators, errors }, status);
-  };
-
-  r.get('/clients/new/access', (req, res) => showAccess(req, res));
-
-  r.post('/clients/new/access', async (req, res) => {
-    const state = wizard(req);
-    if (!state.info) return res.redirect(303, '/clients/new/info');
-    const { go, ...body } = req.body as Record<string, string>;
-    const collaborators = await collaboratorsOf(req.firm.id);
-    const form = parseForm(accessSchema(collaborators.map((c) => c.id)), body);
-    if (!form.ok) return showAccess(req, res, form.errors, 400);
-    state.access = form.data;
-    if (go === 'back') return res.redirect(303, '/clients/new/contacts');
-
-    // The end: step 1 is checked again (the firm may have changed since), then all is saved at once.
-    const { firmId, user } = db(req);
-    const attributes = await withFirm(deps.db, firmId, (trx) => attributesOf(trx, firmId));
-    const info = parseForm(clientSchema(attributes, { assign: user.role === 'supervisor', edit: false }), state.info);
-    if (!info.ok) return showInfo(req, res, state.info, info.errors, [], 400);
-    const result = await createClient(deps, req.firm, user, {
-      fields: info.data.fields,
-      collaboratorId: info.data.collaboratorId ?? null,
-      contacts: state.contacts,
-      access: state.access,
-      confirmDuplicate: true, // warned at step 1
-    });
-    if (!result.ok) return showInfo(req, res, state.info, result.errors, result.duplicates ?? [], 400);
-    delete req.session.clientWizard;
-    flash(req, 'success', 'clients:created');
-    res.redirect(303, `/clients/${result.id}`);
-  });
-
-  // ---- one client ----
   r.get('/clients/:id', async (req, res) => {
     const { firmId, user } = db(req);
     const tab = (TABS as readonly string[]).includes(String(req.query.tab)) ? String(req.query.tab) : 'info';

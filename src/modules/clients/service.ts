@@ -11,6 +11,7 @@ import { queuePasswordLink } from '../auth/service.ts';
 import { displayName } from '../users/repo.ts';
 import { accessOf, attributesOf, findVisibleClient, likelyDuplicates, staffOptions } from './repo.ts';
 import type { ClientFields } from './schemas.ts';
+import type { NewAttribute } from './wizard.ts';
 
 export type Duplicate = Awaited<ReturnType<typeof likelyDuplicates>>[number];
 export type SaveResult = { ok: true; id: string } | { ok: false; errors: FieldErrors; duplicates?: Duplicate[] };
@@ -25,6 +26,7 @@ export interface NewClient {
   collaboratorId: string | null;
   contacts: WizardContact[];
   access: Record<string, AccessLevel>; // collaborator id → level; absent: no access
+  newAttributes?: NewAttribute[]; // custom values keyed new1… until these exist
   confirmDuplicate: boolean;
 }
 
@@ -66,7 +68,8 @@ export async function createClient(deps: AppDeps, firm: FirmRow, actor: SessionU
       const problem = await check(trx, firm.id, c.fields, collaboratorId, c.confirmDuplicate);
       if (problem) return problem;
       const number = c.fields.number ?? (await nextNumber(trx, firm.id));
-      const [row] = await trx('clients').insert({ ...c.fields, number, firmId: firm.id, collaboratorId }).returning(['id', 'number', 'name']);
+      const customValues = await createAttributes(trx, firm.id, c.newAttributes ?? [], c.fields.customValues);
+      const [row] = await trx('clients').insert({ ...c.fields, customValues, number, firmId: firm.id, collaboratorId }).returning(['id', 'number', 'name']);
       const client = row as Pick<ClientRow, 'id' | 'number' | 'name'>;
       await linkContacts(deps, trx, firm, actor, client.id, c.contacts);
       const access = { ...c.access };
@@ -77,8 +80,21 @@ export async function createClient(deps: AppDeps, firm: FirmRow, actor: SessionU
     });
   } catch (err) {
     if (isNumberRace(err)) return { ok: false, errors: { number: { key: 'clients:errors.numberTaken' } } };
+    if ((err as { constraint?: string }).constraint === 'client_attributes_label_key') return { ok: false, errors: { newLabel: { key: 'clients:errors.nameTaken' } } };
     throw err;
   }
+}
+
+/** The wizard's new attributes become the firm's; the values typed for them move to their ids. */
+async function createAttributes(trx: FirmTrx, firmId: string, added: NewAttribute[], values: ClientFields['customValues']): Promise<ClientFields['customValues']> {
+  const out = { ...values };
+  for (const a of added) {
+    const [row] = await trx('clientAttributes').insert({ firmId, label: a.label, type: a.type }).returning('id');
+    const id = (row as { id: string }).id;
+    if (a.key in out) out[id] = out[a.key]!;
+    delete out[a.key];
+  }
+  return out;
 }
 
 async function linkContacts(deps: AppDeps, trx: FirmTrx, firm: FirmRow, actor: SessionUser, clientId: string, contacts: WizardContact[]): Promise<void> {

@@ -8,8 +8,17 @@ import type { WizardContact } from './service.ts';
 export const STEPS = ['info', 'contacts', 'access'] as const;
 export type Step = (typeof STEPS)[number];
 
+/** An attribute typed in the wizard ("Ajouter un attribut"): created with the client, at the end. */
+export interface NewAttribute {
+  key: string; // new1, new2…: its form field is attr_new1
+  label: string;
+  type: 'text' | 'number' | 'date' | 'boolean';
+}
+
 export interface WizardState {
   info?: Record<string, string | string[]>; // step 1 as typed, checked again at the end
+  attributeIds: string[]; // the firm's attributes shown at step 1 (loaded from a template or added by name)
+  newAttributes: NewAttribute[];
   contacts: (WizardContact & { label: string })[];
   access: Record<string, AccessLevel>;
 }
@@ -20,7 +29,13 @@ declare module 'express-session' {
   }
 }
 
-export const emptyWizard = (): WizardState => ({ contacts: [], access: {} });
+export const emptyWizard = (): WizardState => ({ attributeIds: [], newAttributes: [], contacts: [], access: {} });
+
+/** Step 1, "Ajouter ce champ": a label and, for a new attribute, its type. */
+export const adHocAttributeSchema = z.strictObject({
+  newLabel: line(100).min(1),
+  newType: z.enum(['text', 'number', 'date', 'boolean']),
+});
 
 const checkbox = z.union([z.literal('on'), z.literal('')]).optional().transform((v) => v === 'on');
 const locale = z.enum(['fr', 'en']);
