@@ -3,10 +3,11 @@ import { Router } from 'express';
 import { requireRole } from '../../http/middleware/auth.ts';
 import { clientRoutes } from './routes.ts';
 import { clientSettingsRoutes } from './settingsRoutes.ts';
+import { updatesRoutes } from './updatesRoutes.ts';
 import { wizardRoutes } from './wizardRoutes.ts';
 
 export const clientsModule: FeatureModule = {
   key: 'clients',
   menu: [{ labelKey: 'modules.clients', href: '/clients', roles: ['supervisor', 'collaborator'] }],
-  router: (deps) => Router().use('/clients', requireRole('supervisor', 'collaborator')).use(wizardRoutes(deps), clientRoutes(deps), clientSettingsRoutes(deps)),
+  router: (deps) => Router().use('/clients', requireRole('supervisor', 'collaborator')).use(wizardRoutes(deps), updatesRoutes(deps), clientRoutes(deps), clientSettingsRoutes(deps)),
 };
