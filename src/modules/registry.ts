@@ -5,6 +5,7 @@ import type { Router } from 'express';
 import type { FirmRow, Role } from '../db/tables.ts';
 import type { SessionUser } from '../http/context.ts';
 import type { AppDeps } from '../deps.ts';
+import type { FirmTrx } from '../db/withFirm.ts';
 
 /** Every module a firm can switch on in its settings (A7). */
 export const MODULE_KEYS = ['clients', 'contacts', 'documents', 'dossiers', 'mail', 'messages', 'orders', 'deals', 'planning', 'supervision'] as const;
@@ -17,10 +18,18 @@ export interface MenuEntry {
   module?: ModuleKey;
 }
 
+/** What a module puts on the home page: key figures and what waits for the user. */
+export interface HomeWidgets {
+  counts: { key: string; value: number; href: string }[];
+  waiting: { key: string; count: number; href: string }[];
+}
+
 export interface FeatureModule {
   key: ModuleKey;
   menu: MenuEntry[];
   router: (deps: AppDeps) => Router;
+  /** Runs in the home page's firm transaction, for the firms that enabled the module. */
+  home?: (trx: FirmTrx, firm: FirmRow, user: SessionUser) => Promise<HomeWidgets>;
 }
 
 /** Pages every firm has, whatever it enabled. */

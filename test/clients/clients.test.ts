@@ -70,6 +70,17 @@ describe('clients: list, sheet, wizard, edit, trash', () => {
       assert.ok(names.includes('ÉLECTRICITÉ OCCITANE'));
     });
 
+    it('counts on the home page the clients and contacts open to the user, and what waits (A5)', async () => {
+      const home = textOf((await (await signedIn('superviseur')).get('/')).text, '.content');
+      assert.match(home, /12 clients/);
+      assert.match(home, /1 contact de vos clients/);
+      assert.match(home, /2 clients sans collaborateur/);
+      const julienHome = textOf((await (await signedIn('collaborateur')).get('/')).text, '.content');
+      assert.match(julienHome, /7 clients/);
+      assert.doesNotMatch(julienHome, /sans collaborateur/);
+      assert.doesNotMatch(textOf((await (await signedIn('client')).get('/')).text, '.content'), /clients/);
+    });
+
     it('sorts by number, name, city and profession, both ways', async () => {
       const c = await signedIn('superviseur');
       const numbers = async (q: string) => [...(await c.get(`/clients?${q}`)).text.matchAll(/<td class="text-end text-nowrap">(\d+)<\/td>/g)].map((m) => Number(m[1]));

@@ -12,19 +12,20 @@ export interface Home {
 }
 
 export async function homeFor(deps: AppDeps, firm: FirmRow, user: SessionUser): Promise<Home> {
-  if (user.role !== 'supervisor') return { counts: [], waiting: [], recent: [] };
+  const modules = deps.modules.filter((m) => m.home && firm.modules.includes(m.key));
+  if (user.role !== 'supervisor' && !modules.length) return { counts: [], waiting: [], recent: [] };
   return withFirm(deps.db, firm.id, async (trx) => {
+    const widgets = await Promise.all(modules.map((m) => m.home!(trx, firm, user)));
+    const fromModules = { counts: widgets.flatMap((w) => w.counts), waiting: widgets.flatMap((w) => w.waiting) };
+    if (user.role !== 'supervisor') return { ...fromModules, recent: [] };
     const [byRole, recent] = await Promise.all([
       trx('users').where({ firmId: firm.id, active: true }).select('role').count<{ role: string; count: string }[]>('* as count').groupBy('role'),
       trx('activityLog').where({ firmId: firm.id }).orderBy('id', 'desc').limit(5),
     ]);
     const count = (role: string) => Number(byRole.find((r) => r.role === role)?.count ?? 0);
     return {
-      counts: [
-        { key: 'home:counts.collaborators', value: count('collaborator') + count('supervisor'), href: '/settings/users' },
-        { key: 'home:counts.contacts', value: count('contact'), href: '/settings/users' },
-      ],
-      waiting: [],
+      counts: [...fromModules.counts, { key: 'home:counts.collaborators', value: count('collaborator') + count('supervisor'), href: '/settings/users' }, { key: 'home:counts.contacts', value: count('contact'), href: '/settings/users' }],
+      waiting: fromModules.waiting,
       recent,
     };
   });
