@@ -1,5 +1,6 @@
 // The feature modules built so far, in menu order. A firm switches each on or off in its settings.
 import { clientsModule } from './clients/index.ts';
 import type { FeatureModule } from './registry.ts';
+import { supervisionModule } from './supervision/index.ts';
 
-export const PRODUCT_MODULES: FeatureModule[] = [clientsModule];
+export const PRODUCT_MODULES: FeatureModule[] = [clientsModule, supervisionModule];
