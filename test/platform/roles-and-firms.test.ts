@@ -6,7 +6,7 @@ import { textOf as rawTextOf, unescapeHtml } from '../support/http.ts';
 const textOf = (html: string, selector: string) => unescapeHtml(rawTextOf(html, selector));
 import { userOf } from '../support/firmdb.ts';
 
-const SUPERVISOR_PAGES = ['/settings', '/settings/users', '/activity', '/dev/mail'];
+const SUPERVISOR_PAGES = ['/settings', '/settings/users', '/settings/clients', '/activity', '/dev/mail', '/clients/updates', '/supervision', '/supervision/assignments'];
 
 describe('roles get a friendly 403, other firms a 404', () => {
   let app: TestApp;
