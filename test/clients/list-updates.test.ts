@@ -1,29 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestAppWithSmtp, type TestApp } from '../support/app.ts';
+import { describe, it } from 'node:test';
+import { suiteAppWithSmtp } from '../support/app.ts';
 import { inFirm } from '../support/firmdb.ts';
 import { textOf as rawTextOf, unescapeHtml, type Client } from '../support/http.ts';
-import type { TestSmtp } from '../support/smtp.ts';
 
 const textOf = (html: string, selector: string) => unescapeHtml(rawTextOf(html, selector));
 const CENTRE = ['adhesions@cga-occitanie.example', 'suivi@cga-occitanie.example'];
 
 describe('client-list updates for the management centre (B7)', () => {
-  let app: TestApp;
-  let smtp: TestSmtp;
-  let stop: () => Promise<void>;
-  before(async () => {
-    ({ app, smtp, close: stop } = await startTestAppWithSmtp());
-  });
-  after(() => stop());
+  const suite = suiteAppWithSmtp();
 
   async function supervisor(): Promise<Client> {
-    const c = app.client();
+    const c = suite.app.client();
     await c.login('superviseur');
     await c.get('/clients/updates');
     return c;
   }
-  const clientId = (name: string) => inFirm(app.db.owner, 'compta', async (trx, firmId) => (await trx('clients').where({ firmId, name }).first('id'))!.id);
+  const clientId = (name: string) => inFirm(suite.app.db.owner, 'compta', async (trx, firmId) => (await trx('clients').where({ firmId, name }).first('id'))!.id);
 
   it('lists the active clients as the centre knows them, and prints them on a clean page', async () => {
     const c = await supervisor();
@@ -55,7 +48,7 @@ describe('client-list updates for the management centre (B7)', () => {
     // A departure and a new client.
     const taxi = await clientId('Taxi Lauragais');
     assert.equal((await c.post('/clients/updates/departure', { clientId: taxi, departedOn: '2026-10-31' })).status, 303);
-    await inFirm(app.db.owner, 'compta', (trx, firmId) => trx('clients').insert({ firmId, number: 4000, name: 'Fromagerie Occitane', profession: 'Crèmerie' }));
+    await inFirm(suite.app.db.owner, 'compta', (trx, firmId) => trx('clients').insert({ firmId, number: 4000, name: 'Fromagerie Occitane', profession: 'Crèmerie' }));
     const page = await c.get('/clients/updates');
     assert.match(textOf(page.text, '.content'), /Nouveaux clients Fromagerie Occitane \(adh\. n° 4000\), CRÈMERIE Départs clients Taxi Lauragais \(adh\. n° 3327\), TAXI — 31\/10\/2026/);
     assert.ok(!namesOf(page.text).includes('Taxi Lauragais'), 'a departed client leaves the active list');
@@ -63,17 +56,17 @@ describe('client-list updates for the management centre (B7)', () => {
     assert.equal((await c.post('/clients/updates/send')).status, 303);
     assert.match(textOf((await c.get('/clients/updates')).text, '.alert-success'), /2 mises à jour envoyées à adhesions@cga-occitanie\.example, suivi@cga-occitanie\.example/);
     for (const to of CENTRE) {
-      const mail = await smtp.waitFor(to, (m) => /mise à jour de la liste des clients/.test(m.subject ?? ''));
+      const mail = await suite.smtp.waitFor(to, (m) => /mise à jour de la liste des clients/.test(m.subject ?? ''));
       assert.match(mail.text ?? '', /Nouveaux clients :\n- Fromagerie Occitane \(n° 4000\), Crèmerie/);
       assert.match(mail.text ?? '', /Départs clients :\n- Taxi Lauragais \(n° 3327\), Taxi — 31\/10\/2026/);
     }
-    const dispatches = await inFirm(app.db.owner, 'compta', (trx, firmId) => trx('clientListDispatches').where({ firmId }));
+    const dispatches = await inFirm(suite.app.db.owner, 'compta', (trx, firmId) => trx('clientListDispatches').where({ firmId }));
     assert.equal(dispatches.length, 1);
     assert.deepEqual(dispatches[0]!.recipients, CENTRE);
     assert.deepEqual(dispatches[0]!.added, [{ number: 4000, name: 'Fromagerie Occitane' }]);
     // Sent once: a second click sends nothing.
     await c.post('/clients/updates/send');
-    assert.equal((await inFirm(app.db.owner, 'compta', (trx, firmId) => trx('clientListDispatches').where({ firmId }))).length, 1);
+    assert.equal((await inFirm(suite.app.db.owner, 'compta', (trx, firmId) => trx('clientListDispatches').where({ firmId }))).length, 1);
   });
 
   it('refuses bad input and another firm\'s client, and is for the supervisor only', async () => {
@@ -81,9 +74,9 @@ describe('client-list updates for the management centre (B7)', () => {
     const noDate = await c.post('/clients/updates/departure', { clientId: await clientId('GARROS Bernard'), departedOn: '' });
     assert.equal(noDate.status, 400);
     assert.match(textOf(noDate.text, '#f-departedOn-err'), /obligatoire/);
-    const chartrons = await inFirm(app.db.owner, 'diag', async (trx, firmId) => (await trx('clients').where({ firmId }).first('id'))!.id);
+    const chartrons = await inFirm(suite.app.db.owner, 'diag', async (trx, firmId) => (await trx('clients').where({ firmId }).first('id'))!.id);
     assert.equal((await c.post('/clients/updates/departure', { clientId: chartrons, departedOn: '2026-10-01' })).status, 404);
-    const collaborator = app.client();
+    const collaborator = suite.app.client();
     await collaborator.login('collaborateur');
     await collaborator.get('/account');
     for (const path of ['/clients/updates', '/clients/updates/print']) assert.equal((await collaborator.get(path)).status, 403, path);

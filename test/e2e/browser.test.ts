@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { describe, test, type TestContext } from 'node:test';
+import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../support/demo.ts';
-import { SCREENSHOT_DIR, axeViolations, chromiumMissing, describeViolation, launchChromium, screenshot, watchedContext, type Watch } from '../support/browser.ts';
+import { axeViolations, chromiumMissing, describeViolation, screenshot, suiteAppWithBrowser, watchedContext, type Watch } from '../support/browser.ts';
 
 const PASSWORD = DEMO_PASSWORD;
 const FIRMS = ['compta', 'diag'] as const;
@@ -28,17 +27,7 @@ const missing = chromiumMissing();
 if (missing && process.env.CI) test('has Chromium, which the browser tests need under CI', () => assert.fail(missing));
 
 describe('Passerelle in a browser', { skip: missing ? `${missing}; browser tests skipped` : false }, () => {
-  let app: TestApp;
-  let browser: Browser;
-
-  before(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    [app, browser] = await Promise.all([startTestApp(), launchChromium()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const suite = suiteAppWithBrowser();
 
   /** A page of `firm` as `user` sees it: the status it answers, axe's verdict, and a screenshot. */
   function visitor(t: TestContext, page: Page, watch: Watch, prefix: string) {
@@ -75,7 +64,7 @@ describe('Passerelle in a browser', { skip: missing ? `${missing}; browser tests
   for (const firm of FIRMS) {
     for (const user of USERS) {
       test(`${firm}: ${user.identifier} opens every page their profile allows, with no console error, CSP violation or serious axe violation`, async (t) => {
-        const { context, watch } = await watchedContext(browser, `http://${firm}.localhost:${app.port}`);
+        const { context, watch } = await watchedContext(suite.browser, `http://${firm}.localhost:${suite.app.port}`);
         try {
           const page = await context.newPage();
           const pages = visitor(t, page, watch, `${firm}-${user.identifier}`);
@@ -126,7 +115,7 @@ describe('Passerelle in a browser', { skip: missing ? `${missing}; browser tests
   }
 
   test('compta: the supervisor changes the rows per page, sees it saved, and signs out with the button', async () => {
-    const { context, watch } = await watchedContext(browser, `http://compta.localhost:${app.port}`);
+    const { context, watch } = await watchedContext(suite.browser, `http://compta.localhost:${suite.app.port}`);
     try {
       const page = await context.newPage();
       await page.goto('/login');
@@ -141,7 +130,7 @@ describe('Passerelle in a browser', { skip: missing ? `${missing}; browser tests
       assert.equal(await page.getByRole('status').textContent(), FR.settings.saved);
       assert.equal(await page.getByLabel(FR.settings.rowsPerPage).inputValue(), next, 'the new value is shown after saving');
       await screenshot(page, 'compta-superviseur-settings-saved');
-      const stored = await app.db.owner('firms').where({ slug: 'compta' }).first('rowsPerPage');
+      const stored = await suite.app.db.owner('firms').where({ slug: 'compta' }).first('rowsPerPage');
       assert.equal(stored?.rowsPerPage, Number(next), 'the new value is stored');
 
       await Promise.all([page.waitForURL('**/login'), page.getByRole('button', { name: FR.common.layout.logout }).click()]);

@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { SCREENSHOT_DIR, axeViolations, chromiumMissing, describeViolation, launchChromium, screenshot, watchedContext } from '../support/browser.ts';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { axeViolations, chromiumMissing, describeViolation, screenshot, suiteAppWithBrowser, watchedContext } from '../support/browser.ts';
 import { DEMO_PASSWORD } from '../support/demo.ts';
 
 const FR = {
@@ -18,16 +17,7 @@ const FR = {
 const missing = chromiumMissing();
 
 describe('clients in a browser', { skip: missing ? `${missing}; browser tests skipped` : false }, () => {
-  let app: TestApp;
-  let browser: Browser;
-  before(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    [app, browser] = await Promise.all([startTestApp(), launchChromium()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const suite = suiteAppWithBrowser();
 
   async function signIn(page: Page, identifier: string) {
     await page.goto('/login');
@@ -43,7 +33,7 @@ describe('clients in a browser', { skip: missing ? `${missing}; browser tests sk
   }
 
   test('a supervisor creates a client with the wizard, finds it without accents, assigns it; the collaborator then sees it', async () => {
-    const { context, watch } = await watchedContext(browser, `http://compta.localhost:${app.port}`);
+    const { context, watch } = await watchedContext(suite.browser, `http://compta.localhost:${suite.app.port}`);
     try {
       const page = await context.newPage();
       await signIn(page, 'superviseur');
@@ -104,7 +94,7 @@ describe('clients in a browser', { skip: missing ? `${missing}; browser tests sk
       await context.close();
     }
 
-    const collaborator = await watchedContext(browser, `http://compta.localhost:${app.port}`);
+    const collaborator = await watchedContext(suite.browser, `http://compta.localhost:${suite.app.port}`);
     try {
       const page = await collaborator.context.newPage();
       await signIn(page, 'collaborateur');

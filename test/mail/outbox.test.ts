@@ -5,43 +5,36 @@ import type { Knex } from 'knex';
 import { createKnex, WORKER_ROLE } from '../../src/db/knex.ts';
 import type { MailOutboxRow } from '../../src/db/tables.ts';
 import { createFirmWithUsers } from '../../src/modules/firms/create.ts';
-import { startTestApp, startTestAppWithSmtp, type TestApp } from '../support/app.ts';
+import { startTestApp, suiteAppWithSmtp } from '../support/app.ts';
 import { firmId, inFirm } from '../support/firmdb.ts';
 import { withHeaders } from '../support/headers.ts';
 import { textOf, unescapeHtml, type Client } from '../support/http.ts';
 import { HELENE, JULIEN, SOPHIE, NATHALIE } from '../support/demo.ts';
-import type { TestSmtp } from '../support/smtp.ts';
 
 
 describe('the mail outbox and its worker', () => {
-  let app: TestApp;
-  let smtp: TestSmtp;
-  let stop: () => Promise<void>;
-  before(async () => {
-    ({ app, smtp, close: stop } = await startTestAppWithSmtp());
-  });
-  after(() => stop());
+  const suite = suiteAppWithSmtp();
 
-  const forgot = (identifier: string, firm = 'compta') => app.client(firm).forgotPassword(identifier);
+  const forgot = (identifier: string, firm = 'compta') => suite.app.client(firm).forgotPassword(identifier);
 
   const outbox = (slug: string, recipient: string): Promise<MailOutboxRow[]> =>
-    inFirm(app.db.owner, slug, (trx, id) => trx('mailOutbox').where({ firmId: id, recipient }).orderBy('id'));
+    inFirm(suite.app.db.owner, slug, (trx, id) => trx('mailOutbox').where({ firmId: id, recipient }).orderBy('id'));
 
   /** Polls the outbox row until `test` holds (the worker runs every 100 ms in tests). */
   async function rowWhen(slug: string, mailId: string, test: (r: MailOutboxRow) => boolean, ms = 5000): Promise<MailOutboxRow> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const row = await inFirm(app.db.owner, slug, (trx, id) => trx('mailOutbox').where({ firmId: id, id: mailId }).first());
+      const row = await inFirm(suite.app.db.owner, slug, (trx, id) => trx('mailOutbox').where({ firmId: id, id: mailId }).first());
       if (row && test(row)) return row;
       if (Date.now() > deadline) throw new Error(`outbox row ${mailId} never reached the expected state: ${JSON.stringify(row)}`);
       await sleep(50);
     }
   }
 
-  const receivedBy = (to: string) => smtp.received.filter((m) => [m.to ?? []].flat().some((a) => a.text.toLowerCase().includes(to)));
+  const receivedBy = (to: string) => suite.smtp.received.filter((m) => [m.to ?? []].flat().some((a) => a.text.toLowerCase().includes(to)));
 
   async function signedIn(identifier: string, firm = 'compta'): Promise<Client> {
-    const c = app.client(firm);
+    const c = suite.app.client(firm);
     assert.equal((await c.login(identifier)).status, 303);
     return c;
   }
@@ -57,20 +50,20 @@ describe('the mail outbox and its worker', () => {
     assert.match(mail.textBody, /\/password\/reset\/[A-Za-z0-9_-]{43}/);
     // now() is the transaction's start: the token, the mail and the activity entry share it only
     // when one transaction wrote them all.
-    const [token, activity] = await inFirm(app.db.owner, 'compta', async (trx, id) => [
+    const [token, activity] = await inFirm(suite.app.db.owner, 'compta', async (trx, id) => [
       await trx('passwordTokens').where({ firmId: id }).orderBy('id', 'desc').first(),
       await trx('activityLog').where({ firmId: id, action: 'auth.resetRequested' }).orderBy('id', 'desc').first(),
     ] as const);
     assert.equal(token!.createdAt.getTime(), mail.createdAt.getTime());
     assert.equal(activity!.at.getTime(), mail.createdAt.getTime());
-    const total = await inFirm(app.db.owner, 'compta', async (trx, id) => Number((await trx('mailOutbox').where({ firmId: id }).count({ n: '*' }).first())?.n));
+    const total = await inFirm(suite.app.db.owner, 'compta', async (trx, id) => Number((await trx('mailOutbox').where({ firmId: id }).count({ n: '*' }).first())?.n));
     assert.equal(total, before.length + 1, 'the unknown identifier wrote nothing');
-    await smtp.waitFor(JULIEN);
+    await suite.smtp.waitFor(JULIEN);
     await rowWhen('compta', mail.id, (r) => r.status === 'sent');
   });
 
   it('keeps the mail while the SMTP server is down, and delivers it exactly once when it is back', async () => {
-    smtp.setDown(true);
+    suite.smtp.setDown(true);
     try {
       const page = await forgot('client');
       assert.equal(page.status, 200, 'the page works without the SMTP server');
@@ -79,12 +72,12 @@ describe('the mail outbox and its worker', () => {
       const failed = await rowWhen('compta', mail!.id, (r) => r.attempts >= 1 && r.lastError != null && r.status === 'pending');
       assert.match(failed.lastError!, /421/);
       assert.ok(failed.nextAttemptAt.getTime() > Date.now() + 5000, 'the next attempt waits (backoff)');
-      assert.equal((await app.client().get('/login')).status, 200);
+      assert.equal((await suite.app.client().get('/login')).status, 200);
       assert.equal(receivedBy(SOPHIE).length, 0);
 
-      smtp.setDown(false);
-      await inFirm(app.db.owner, 'compta', (trx, id) => trx('mailOutbox').where({ firmId: id, id: mail!.id }).update({ nextAttemptAt: new Date() }));
-      const delivered = await smtp.waitFor(SOPHIE);
+      suite.smtp.setDown(false);
+      await inFirm(suite.app.db.owner, 'compta', (trx, id) => trx('mailOutbox').where({ firmId: id, id: mail!.id }).update({ nextAttemptAt: new Date() }));
+      const delivered = await suite.smtp.waitFor(SOPHIE);
       assert.equal(delivered.messageId, `<outbox-${mail!.id}.${mail!.firmId}@passerelle>`);
       const sent = await rowWhen('compta', mail!.id, (r) => r.status === 'sent');
       assert.equal(sent.attempts, 2);
@@ -93,14 +86,14 @@ describe('the mail outbox and its worker', () => {
       await sleep(500); // five more worker rounds
       assert.equal(receivedBy(SOPHIE).length, 1, 'sent once, not again');
     } finally {
-      smtp.setDown(false);
+      suite.smtp.setDown(false);
     }
   });
 
   it('sends a mail left "sending" by a worker that stopped, once its lease is over, and leaves a live lease alone', async () => {
-    const id = await firmId(app.db.owner, 'compta');
+    const id = await firmId(suite.app.db.owner, 'compta');
     const insert = (recipient: string, lockedUntil: string) =>
-      inFirm(app.db.owner, 'compta', async (trx) => {
+      inFirm(suite.app.db.owner, 'compta', async (trx) => {
         const { rows } = await trx.raw<{ rows: { id: string }[] }>(
           `insert into mail_outbox (firm_id, recipient, subject, text_body, kind, status, attempts, locked_until)
            values (?, ?, 'Relance', 'Bonjour', 'test', 'sending', 1, ${lockedUntil}) returning id`,
@@ -110,7 +103,7 @@ describe('the mail outbox and its worker', () => {
       });
     const stale = await insert('reprise@example.test', `now() - interval '1 second'`);
     const live = await insert('en-cours@example.test', `now() + interval '2 minutes'`);
-    await smtp.waitFor('reprise@example.test');
+    await suite.smtp.waitFor('reprise@example.test');
     await rowWhen('compta', stale, (r) => r.status === 'sent');
     await sleep(300);
     assert.equal(receivedBy('en-cours@example.test').length, 0);
@@ -118,10 +111,10 @@ describe('the mail outbox and its worker', () => {
   });
 
   it('gives up after the tenth attempt and says so, without losing the mail', async () => {
-    const id = await firmId(app.db.owner, 'compta');
-    smtp.setDown(true);
+    const id = await firmId(suite.app.db.owner, 'compta');
+    suite.smtp.setDown(true);
     try {
-      const mailId = await inFirm(app.db.owner, 'compta', async (trx) => {
+      const mailId = await inFirm(suite.app.db.owner, 'compta', async (trx) => {
         const { rows } = await trx.raw<{ rows: { id: string }[] }>(
           `insert into mail_outbox (firm_id, recipient, subject, text_body, kind, attempts) values (?, 'abandon@example.test', 'Dernier essai', 'Bonjour', 'test', 9) returning id`,
           [id],
@@ -135,22 +128,22 @@ describe('the mail outbox and its worker', () => {
       const sup = await signedIn('superviseur');
       assert.match(textOf((await sup.get('/dev/mail')).text, '#main'), /abandon@example\.test Dernier essai Échec/);
     } finally {
-      smtp.setDown(false);
+      suite.smtp.setDown(false);
     }
   });
 
   describe('database roles', () => {
     let worker: Knex;
     before(() => {
-      worker = createKnex({ url: app.db.url, role: WORKER_ROLE, poolMax: 1 });
+      worker = createKnex({ url: suite.app.db.url, role: WORKER_ROLE, poolMax: 1 });
     });
     after(() => worker.destroy());
 
     it("lets the worker role see every firm's outbox, and nothing else", async () => {
       await forgot('client', 'diag');
-      await smtp.waitFor(NATHALIE);
+      await suite.smtp.waitFor(NATHALIE);
       const firms = (await worker('mailOutbox').distinct('firmId')).map((r) => r.firmId).sort();
-      assert.deepEqual(firms, [await firmId(app.db.owner, 'compta'), await firmId(app.db.owner, 'diag')].sort());
+      assert.deepEqual(firms, [await firmId(suite.app.db.owner, 'compta'), await firmId(suite.app.db.owner, 'diag')].sort());
       await assert.rejects(worker('users').select('id'), /permission denied for table users/);
       await assert.rejects(worker('passwordTokens').select('id'), /permission denied for table password_tokens/);
       await assert.rejects(worker('session').select('sid'), /permission denied for table session/);
@@ -161,9 +154,9 @@ describe('the mail outbox and its worker', () => {
     });
 
     it('shows the app role no outbox row unless its transaction names a firm, and then only that firm', async () => {
-      assert.equal((await app.db.asApp('mailOutbox').select('id')).length, 0);
-      const diagId = await firmId(app.db.owner, 'diag');
-      const seen = await app.db.asApp.transaction(async (trx) => {
+      assert.equal((await suite.app.db.asApp('mailOutbox').select('id')).length, 0);
+      const diagId = await firmId(suite.app.db.owner, 'diag');
+      const seen = await suite.app.db.asApp.transaction(async (trx) => {
         await trx.raw(`select set_config('app.firm_id', ?, true)`, [diagId]);
         const rows = await trx('mailOutbox').distinct('firmId');
         return rows;
@@ -175,7 +168,7 @@ describe('the mail outbox and its worker', () => {
   describe('/dev/mail (development and tests only)', () => {
     it("lists the firm's mails, and only them, to a supervisor", async () => {
       await forgot('superviseur');
-      await smtp.waitFor(HELENE);
+      await suite.smtp.waitFor(HELENE);
       const sup = await signedIn('superviseur');
       const page = await sup.get('/dev/mail');
       assert.equal(page.status, 200);
@@ -198,7 +191,7 @@ describe('the mail outbox and its worker', () => {
       const res = await diagSup.get(`/dev/mail/${mail!.id}`);
       assert.equal(res.status, 404);
       assert.doesNotMatch(res.text, new RegExp(HELENE));
-      assert.equal((await app.client().get('/dev/mail')).status, 303, 'anonymous visitors go to the login page');
+      assert.equal((await suite.app.client().get('/dev/mail')).status, 303, 'anonymous visitors go to the login page');
     });
 
     it('does not exist in production', async () => {

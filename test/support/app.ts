@@ -1,4 +1,5 @@
 // A real Passerelle on a free port, on its own database with the demo data, as `npm start` runs it.
+import { after, before } from 'node:test';
 import { start, type Running } from '../../src/boot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/lib/logger.ts';
@@ -62,6 +63,23 @@ export async function startTestAppWithSmtp(opts: TestAppOptions = {}): Promise<{
     async close() {
       await app.close();
       await smtp.close();
+    },
+  };
+}
+
+/** Inside a describe: one app with its SMTP server for the whole suite, stopped after it. */
+export function suiteAppWithSmtp(opts: TestAppOptions = {}): { readonly app: TestApp; readonly smtp: TestSmtp } {
+  let started: Awaited<ReturnType<typeof startTestAppWithSmtp>> | undefined;
+  before(async () => {
+    started = await startTestAppWithSmtp(opts);
+  });
+  after(() => started?.close());
+  return {
+    get app() {
+      return started!.app;
+    },
+    get smtp() {
+      return started!.smtp;
     },
   };
 }

@@ -4,7 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTestApp, type TestApp } from './app.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results/screenshots');
@@ -118,4 +120,26 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function describeViolation(v: AxeViolation): string {
   const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ');
   return `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}× e.g. ${where})`;
+}
+
+/** Inside a describe: the app and a headless Chromium for the whole suite, closed after it. */
+export function suiteAppWithBrowser(): { readonly app: TestApp; readonly browser: Browser } {
+  let app: TestApp | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    [app, browser] = await Promise.all([startTestApp(), launchChromium()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+  return {
+    get app() {
+      return app!;
+    },
+    get browser() {
+      return browser!;
+    },
+  };
 }

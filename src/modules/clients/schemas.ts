@@ -1,6 +1,6 @@
 // The client form (B2), with the firm's custom attributes (B5) validated by their type.
 import { z } from 'zod';
-import type { ClientAttributeRow } from '../../db/tables.ts';
+import type { ClientAttributeRow, ClientRow } from '../../db/tables.ts';
 import { email, line } from '../../lib/validation.ts';
 import { isValidSiret } from '../../lib/siret.ts';
 
@@ -25,6 +25,8 @@ export const day = () =>
       }
       return date.toISOString().slice(0, 10);
     });
+
+const FORM_FIELDS = ['number', 'name', 'siret', 'legalStatus', 'profession', 'activityStartedOn', 'clientSince', 'address', 'postcode', 'city', 'homeAddress', 'homePostcode', 'homeCity', 'phone', 'fax', 'email', 'dossierNumber', 'groupId', 'blocked', 'blockReason', 'customValues'] as const;
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -116,29 +118,8 @@ export function clientSchema(attributes: ClientAttributeRow[], opts: { assign: b
     });
 }
 
-export interface ClientFields {
-  number: number | null;
-  name: string;
-  siret: string | null;
-  legalStatus: string;
-  profession: string;
-  activityStartedOn: string | null;
-  clientSince: string | null;
-  address: string;
-  postcode: string;
-  city: string;
-  homeAddress: string;
-  homePostcode: string;
-  homeCity: string;
-  phone: string;
-  fax: string;
-  email: string;
-  dossierNumber: string;
-  groupId: string | null;
-  blocked: boolean;
-  blockReason: string;
-  customValues: Record<string, string | number | boolean>;
-}
+/** What the form sets on a client; the number may be left for the next one to be given. */
+export type ClientFields = Omit<Pick<ClientRow, (typeof FORM_FIELDS)[number]>, 'number'> & { number: number | null };
 
 export type ClientForm = z.infer<ReturnType<typeof clientSchema>>;
 
