@@ -315,6 +315,17 @@ describe('clients: list, sheet, wizard, edit, trash', () => {
       assert.equal((await c.post('/clients/new/info', { ...INFO, name: 'Garage Rouzaud', siret: '', postcode: '31200' })).status, 400, 'only a supervisor assigns: the field is unknown to a collaborator');
       const { collaboratorId: _ignored, ...info } = INFO;
       assert.equal((await c.post('/clients/new/info', { ...info, name: 'Garage Rouzaud', siret: '', postcode: '31200' })).status, 303);
+      // Existing contacts: only those of their own clients.
+      const barre = await inFirm(app.db.owner, 'compta', async (trx, firmId) => {
+        const [u] = await trx('users').insert({ firmId, role: 'contact', identifier: 'patrick.barre', email: 'patrick.barre@agent.example', lastName: 'Barre' }).returning('id');
+        const client = (await trx('clients').where({ firmId, name: 'BARRE Patrick Michel' }).first('id'))!;
+        await trx('clientContacts').insert({ firmId, clientId: client.id, userId: (u as { id: string }).id });
+        return (u as { id: string }).id;
+      });
+      const step2 = await c.get('/clients/new/contacts');
+      assert.match(step2.text, /Sophie Despéries/);
+      assert.doesNotMatch(step2.text, /patrick\.barre@agent\.example/);
+      assert.equal((await c.post('/clients/new/contacts/existing', { userId: barre })).status, 400);
       await c.get('/clients/new/access');
       assert.equal((await c.post('/clients/new/access', {})).status, 303);
       const row = await inFirm(app.db.owner, 'compta', (trx, firmId) => trx('clients').where({ firmId, name: 'Garage Rouzaud' }).first('collaboratorId'));

@@ -125,3 +125,12 @@ export function likelyDuplicates(trx: FirmTrx, firmId: string, c: { name: string
   if (exceptId) q.whereNot('id', exceptId);
   return q;
 }
+
+/** The contacts a user may attach to a client: all the firm's for a supervisor; for a collaborator, those of their clients. */
+export function contactsOpenTo(trx: FirmTrx, firmId: string, user: StaffUser) {
+  const q = trx('users').where({ 'users.firmId': firmId, 'users.role': 'contact', 'users.active': true } as Record<string, unknown>).orderBy(['users.lastName', 'users.firstName']);
+  if (user.role !== 'supervisor') {
+    q.whereIn('users.id', trx('clientContacts').where('clientContacts.firmId', firmId).whereIn('clientContacts.clientId', visibleTo(trx('clients').where('clients.firmId', firmId), firmId, user).select('clients.id')).select('clientContacts.userId'));
+  }
+  return q.select('users.id', 'users.firstName', 'users.lastName', 'users.identifier', 'users.email');
+}

@@ -8,7 +8,7 @@ import { renderPage } from '../../http/render.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { displayName } from '../users/repo.ts';
 import { templateAttributeIds, templatesOf } from './catalog.ts';
-import { attributesOf, groupsOf, likelyDuplicates, staffOptions } from './repo.ts';
+import { attributesOf, contactsOpenTo, groupsOf, likelyDuplicates, staffOptions } from './repo.ts';
 import { clientSchema } from './schemas.ts';
 import { createClient, type Duplicate } from './service.ts';
 import { accessSchema, adHocAttributeSchema, emptyWizard, existingContactSchema, newContactSchema, type WizardState } from './wizard.ts';
@@ -80,7 +80,7 @@ export function wizardRoutes(deps: AppDeps): Router {
   const showContacts = async (req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, unknown> = {}, status = 200) => {
     if (!wizard(req).info) return res.redirect(303, '/clients/new/info');
     const firmId = req.firm.id;
-    const existing = await withFirm(deps.db, firmId, (trx) => trx('users').where({ firmId, role: 'contact', active: true }).orderBy(['lastName', 'firstName']).select('id', 'firstName', 'lastName', 'identifier', 'email'));
+    const existing = await withFirm(deps.db, firmId, (trx) => contactsOpenTo(trx, firmId, req.user!));
     renderPage(res, 'clients/wizard', { title: res.locals.t('clients:wizard.title'), step: 'contacts', state: wizard(req), existing, errors, values: { locale: req.firm.defaultLocale, sendActivation: 'on', ...values } }, status);
   };
 
@@ -103,7 +103,7 @@ export function wizardRoutes(deps: AppDeps): Router {
   r.post('/clients/new/contacts/existing', async (req, res) => {
     const form = parseForm(existingContactSchema, req.body);
     const firmId = req.firm.id;
-    const user = form.ok ? await withFirm(deps.db, firmId, (trx) => trx('users').where({ firmId, id: form.data.userId, role: 'contact' }).first()) : undefined;
+    const user = form.ok ? await withFirm(deps.db, firmId, (trx) => contactsOpenTo(trx, firmId, req.user!).where('users.id', form.data.userId).first()) : undefined;
     if (!form.ok || !user) return showContacts(req, res, form.ok ? { userId: { key: 'validation.choice' } } : form.errors, req.body, 400);
     const state = wizard(req);
     if (!state.contacts.some((c) => c.kind === 'existing' && c.userId === user.id)) {
