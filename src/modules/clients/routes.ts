@@ -11,6 +11,9 @@ import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { accessOf, attributesOf, findVisibleClient, groupsOf, listClients, staffOptions } from './repo.ts';
 import { attributeKey, clientSchema, listQuery, type ListQuery } from './schemas.ts';
 import { label, moveClient, updateClient } from './service.ts';
+import { clientExport } from './export.ts';
+import { sendXlsx } from '../../lib/xlsx/http.ts';
+import { recordActivity } from '../activity/service.ts';
 
 const TABS = ['info', 'contacts', 'files', 'mail', 'history', 'deals', 'actions'] as const;
 
@@ -26,6 +29,14 @@ export function clientRoutes(deps: AppDeps): Router {
       Promise.all([listClients(trx, firmId, user, query, req.firm.rowsPerPage), groupsOf(trx, firmId), user.role === 'supervisor' ? staffOptions(trx, firmId) : []]),
     );
     renderPage(res, 'clients/index', { title: res.locals.t('clients:title'), list, query, groups, staff, linkTo: listLink(query) });
+  });
+
+  // B8: what the list shows, every row and column, as an .xlsx download.
+  r.get('/clients/export.xlsx', async (req, res) => {
+    const query = listQuery.parse(req.query);
+    const { sheet, rows } = await clientExport(deps, req.firm, req.user!, query, res.locals.t);
+    await withFirm(deps.db, req.firm.id, (trx) => recordActivity(trx, req.firm.id, { action: 'clients.exported', actor: req.user!, details: { ...query }, ip: req.ip ?? null }));
+    await sendXlsx(res, `${res.locals.t('clients:export.filename')} ${new Date().toISOString().slice(0, 10)}.xlsx`, sheet, rows);
   });
 
   r.get('/clients/:id', async (req, res) => {
