@@ -131,6 +131,26 @@ describe('writeXlsx', () => {
     assert.match(entries.get('xl/styles.xml')!, /formatCode="#,##0.00\\ &quot;€&quot;"/);
   });
 
+  it('writes an instant as the day it is in Paris, on both sides of a change of time', async () => {
+    const paris = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
+    const instants = ['2026-03-28T22:59:59Z', '2026-03-28T23:00:00Z', '2026-03-29T00:59:59Z', '2026-03-29T01:00:00Z', '2026-03-29T21:59:59Z', '2026-03-29T22:00:00Z']
+      .concat(['2026-10-24T21:59:59Z', '2026-10-24T22:00:00Z', '2026-10-25T00:59:59Z', '2026-10-25T01:00:00Z', '2026-10-25T22:59:59Z', '2026-10-25T23:00:00Z'])
+      .concat(['1905-06-01T23:50:00Z', '1970-01-01T00:00:00Z', '2099-12-31T23:30:00Z'])
+      .map((iso) => new Date(iso));
+    const small = path.join(tmp, 'days.xlsx');
+    async function* days() {
+      for (const d of instants) yield [d];
+      yield ['pas une date'];
+      yield ['2026-02-30'];
+    }
+    await writeXlsx(fs.createWriteStream(small), { name: 'Jours', columns: [{ header: 'Jour', type: 'date' }] }, days());
+    const read = (await new ExcelJS.Workbook().xlsx.readFile(small)).worksheets[0]!;
+    instants.forEach((d, i) => assert.equal((read.getCell(i + 2, 1).value as Date).toISOString().slice(0, 10), paris.format(d), d.toISOString()));
+    // What does not fit its column is shown as text rather than lost.
+    assert.equal(read.getCell(instants.length + 2, 1).value, 'pas une date');
+    assert.equal(read.getCell(instants.length + 3, 1).value, '2026-02-30');
+  });
+
   it('rejects, closes the source and destroys the output when the source fails at row 100', async () => {
     const out = fs.createWriteStream(path.join(tmp, 'broken.xlsx'));
     await assert.rejects(writeXlsx(out, SHEET, rowsOf(1000, 100)), /source failed at row 100/);
@@ -192,12 +212,23 @@ describe('sendXlsx', () => {
   let server: http.Server;
   let base: string;
   const FILENAME = 'Clients « Égalité » "VIP"\r\n.xlsx';
+  let endlessClosed: (() => void) | undefined;
 
   before(async () => {
     const app = express();
     app.get('/export', async (req, res) => {
       const failAt = req.query.failAt ? Number(req.query.failAt) : undefined;
       await sendXlsx(res, FILENAME, SHEET, rowsOf(Number(req.query.rows ?? 300), failAt));
+    });
+    app.get('/endless', async (_req, res) => {
+      async function* endless(): AsyncGenerator<readonly XlsxCell[]> {
+        try {
+          for (let i = 1; ; i++) yield row(i);
+        } finally {
+          endlessClosed?.();
+        }
+      }
+      await sendXlsx(res, 'endless.xlsx', SHEET, endless());
     });
     app.use(errorHandler());
     server = http.createServer(app);
@@ -230,6 +261,24 @@ describe('sendXlsx', () => {
     assert.equal(res.status, 500);
     assert.equal(res.headers.get('content-disposition'), null);
     assert.match(await res.text(), /Erreur 500/);
+  });
+
+  it('closes the source when the client leaves mid-download', async () => {
+    const closed = new Promise<void>((resolve) => (endlessClosed = resolve));
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(`${base}/endless`, (res) => {
+        let received = 0;
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > 100_000) {
+            req.destroy();
+            resolve();
+          }
+        });
+      });
+      req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+    });
+    await closed;
   });
 
   it('breaks the download when the source fails once it has begun', async () => {
