@@ -1,7 +1,7 @@
 // `node bench/export.ts [rows] [--slow] [--baseline]`: the streamed Excel export (src/lib/xlsx/stream.ts)
 // on synthetic client rows (13 columns) from an async generator, written to a file in the temp
 // folder; RSS sampled every 50 ms. Each case runs in a fresh process, so that its peak is its own.
-//   --slow      also writes to a slow consumer (a Writable that waits 2 ms a chunk: about 8 MB/s),
+//   --slow      also writes to a slow consumer (a Writable that takes 8 ms per 16 KiB: 2 MB/s),
 //               to show that backpressure keeps memory flat when the client is slower than we are.
 //   --baseline  also runs exceljs's streaming writer as its documentation shows it (addRow().commit(),
 //               no backpressure), in the same run, for comparison.
@@ -71,13 +71,13 @@ async function* clients(count: number): AsyncGenerator<readonly XlsxCell[]> {
   }
 }
 
-/** A client that reads about 8 MB/s: each chunk is acknowledged 2 ms later. */
+/** A client on a 2 MB/s line: each chunk is acknowledged 8 ms per 16 KiB later. */
 function slowConsumer(): Writable & { bytes: number } {
   const w = new Writable({
-    highWaterMark: 64 * 1024,
+    highWaterMark: 16 * 1024,
     write(chunk: Buffer, _enc, cb) {
       w.bytes += chunk.length;
-      setTimeout(cb, 2);
+      setTimeout(cb, 8 * Math.ceil(chunk.length / 16_384));
     },
   }) as Writable & { bytes: number };
   w.bytes = 0;
