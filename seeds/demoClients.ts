@@ -26,6 +26,17 @@ interface DemoClient {
   blockReason?: string;
 }
 
+/** A contact of the firm's clients (C1), who has not chosen a password yet ("Codes à envoyer"). */
+interface DemoContact {
+  firstName: string;
+  lastName: string;
+  email: string;
+  copyEmails?: string[];
+  jobTitle: string;
+  phone?: string;
+  clients: number[];
+}
+
 interface DemoAttribute {
   label: string;
   type: 'text' | 'number' | 'date' | 'boolean' | 'list';
@@ -59,12 +70,22 @@ const COMPTA: DemoClient[] = [
   { number: 3330, name: 'Atelier Muriel Bonnafous', siret: '33892241200014', legalStatus: 'Micro-entreprise', profession: 'Couture et retouches', address: '27 rue Pharaon', postcode: '31000', city: 'Toulouse', email: 'atelier.bonnafous@gmail.example', clientSince: '2024-09-01', collaborator: 'collaborateur', group: 'Artisans', values: { 'Régime fiscal': 'Micro-entreprise' } },
 ];
 
+const COMPTA_CONTACTS: DemoContact[] = [
+  { firstName: 'Jérôme', lastName: 'Puech', email: 'jerome.puech@c2jinfo.example', copyEmails: ['compta@c2jinfo.example'], jobTitle: 'Gérant, C2J INFO', phone: '05 62 89 00 91', clients: [4] },
+  { firstName: 'Claire', lastName: 'Sabatier', email: 'claire.sabatier@infirmiers-stcyprien.example', jobTitle: 'Infirmière, cogérante de la SCM', phone: '06 72 18 44 09', clients: [3315] },
+  { firstName: 'Muriel', lastName: 'Bonnafous', email: 'atelier.bonnafous@gmail.example', jobTitle: 'Couturière', clients: [3330] },
+];
+
 const DIAG_ATTRIBUTES: DemoAttribute[] = [
   { label: 'Type de client', type: 'list', options: ['Agence immobilière', 'Notaire', 'Particulier', 'Syndic'] },
   { label: 'Remise accordée (%)', type: 'number' },
 ];
 
 const DIAG_TEMPLATES: Record<string, string[]> = { 'Donneur d’ordre': ['Type de client', 'Remise accordée (%)'] };
+
+const DIAG_CONTACTS: DemoContact[] = [
+  { firstName: 'Laurent', lastName: 'Castan', email: 'l.castan@immo-medoc.example', copyEmails: ['negociation@immo-medoc.example', 'gestion@immo-medoc.example'], jobTitle: 'Directeur, Immobilière du Médoc', phone: '05 56 59 01 22', clients: [3] },
+];
 
 const DIAG: DemoClient[] = [
   { number: 1, name: 'Agence immobilière des Chartrons', siret: '64053435000015', legalStatus: 'SARL', profession: 'Agence immobilière', address: '15 rue Notre-Dame', postcode: '33000', city: 'Bordeaux', phone: '05 56 44 19 27', email: 'contact@agence-chartrons.example', clientSince: '2017-05-01', collaborator: 'collaborateur', group: 'Agences', contact: 'client', values: { 'Type de client': 'Agence immobilière', 'Remise accordée (%)': 10 } },
@@ -74,7 +95,7 @@ const DIAG: DemoClient[] = [
   { number: 5, name: 'Syndic Garonne Gestion', siret: '35767821800011', legalStatus: 'SAS', profession: 'Syndic de copropriété', address: '110 cours Victor Hugo', postcode: '33000', city: 'Bordeaux', clientSince: '2019-09-01', collaborator: 'superviseur', values: { 'Type de client': 'Syndic' } },
 ];
 
-async function loadClients(owner: Knex, slug: string, attributes: DemoAttribute[], templates: Record<string, string[]>, clients: DemoClient[]): Promise<void> {
+async function loadClients(owner: Knex, slug: string, attributes: DemoAttribute[], templates: Record<string, string[]>, clients: DemoClient[], contacts: DemoContact[]): Promise<void> {
   await owner.transaction(async (trx) => {
     const firm = (await trx('firms').where({ slug }).first('id')) as { id: string };
     await setFirm(trx, firm.id);
@@ -102,11 +123,17 @@ async function loadClients(owner: Knex, slug: string, attributes: DemoAttribute[
       const clientId = (row as { id: string }).id;
       if (contact) await trx('clientContacts').insert({ firmId: firm.id, clientId, userId: users.get(contact)! });
     }
+    for (const { clients: numbers, copyEmails, ...c } of contacts) {
+      const [row] = await trx('users').insert({ ...c, firmId: firm.id, role: 'contact', identifier: c.email, copyEmails: copyEmails ?? [], locale: 'fr' }).returning('id');
+      const userId = (row as { id: string }).id;
+      const ids = await trx('clients').where({ firmId: firm.id }).whereIn('number', numbers).select('id');
+      await trx('clientContacts').insert(ids.map(({ id }) => ({ firmId: firm.id, clientId: id, userId })));
+    }
   });
 }
 
 /** Called once, right after the demo firms are created. */
 export async function loadDemoClients(owner: Knex, slug: string): Promise<void> {
-  if (slug === 'compta') await loadClients(owner, slug, COMPTA_ATTRIBUTES, COMPTA_TEMPLATES, COMPTA);
-  if (slug === 'diag') await loadClients(owner, slug, DIAG_ATTRIBUTES, DIAG_TEMPLATES, DIAG);
+  if (slug === 'compta') await loadClients(owner, slug, COMPTA_ATTRIBUTES, COMPTA_TEMPLATES, COMPTA, COMPTA_CONTACTS);
+  if (slug === 'diag') await loadClients(owner, slug, DIAG_ATTRIBUTES, DIAG_TEMPLATES, DIAG, DIAG_CONTACTS);
 }

@@ -81,6 +81,8 @@ export interface MailOutboxRow {
   textBody: string;
   htmlBody: string | null;
   kind: string;
+  /** Where answers go: the collaborator who wrote the email (C3), rather than the firm's sender. */
+  replyTo: string | null;
   status: 'pending' | 'sending' | 'sent' | 'failed';
   attempts: number;
   nextAttemptAt: Date;
@@ -214,7 +216,7 @@ declare module 'knex/types/tables.js' {
     passwordTokens: Knex.CompositeTableType<PasswordTokenRow, Insert<PasswordTokenRow, 'usedAt' | 'createdBy'>, Partial<Pick<PasswordTokenRow, 'usedAt'>>>;
     mailOutbox: Knex.CompositeTableType<
       MailOutboxRow,
-      Pick<MailOutboxRow, 'firmId' | 'recipient' | 'subject' | 'textBody' | 'kind'> & Partial<Pick<MailOutboxRow, 'htmlBody'>>,
+      Pick<MailOutboxRow, 'firmId' | 'recipient' | 'subject' | 'textBody' | 'kind'> & Partial<Pick<MailOutboxRow, 'htmlBody' | 'replyTo'>>,
       Partial<Omit<MailOutboxRow, 'id' | 'firmId' | 'createdAt'>>
     >;
     clientGroups: Knex.CompositeTableType<ClientGroupRow, Omit<ClientGroupRow, 'id'>, Pick<ClientGroupRow, 'name'>>;

@@ -43,9 +43,12 @@ function toFieldError(issue: z.core.$ZodIssue): FieldError {
       const branch = issue.errors.find((e) => e[0] && e[0].code !== 'invalid_value') ?? issue.errors[0];
       return branch?.[0] ? toFieldError(branch[0]) : { key: 'validation.invalid' };
     }
-    default:
-      // Custom refinements carry their message key as their message.
-      return { key: issue.message.startsWith('validation.') || issue.message.includes(':') ? issue.message : 'validation.invalid' };
+    default: {
+      // Custom refinements carry their message key as their message, and its values as params.
+      const key = issue.message.startsWith('validation.') || issue.message.includes(':') ? issue.message : 'validation.invalid';
+      const params = issue.code === 'custom' ? (issue.params as FieldError['params']) : undefined;
+      return params ? { key, params } : { key };
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // The feature modules built so far, in menu order. A firm switches each on or off in its settings.
 import { clientsModule } from './clients/index.ts';
+import { contactsModule } from './contacts/index.ts';
 import type { FeatureModule } from './registry.ts';
 import { supervisionModule } from './supervision/index.ts';
 
-export const PRODUCT_MODULES: FeatureModule[] = [clientsModule, supervisionModule];
+export const PRODUCT_MODULES: FeatureModule[] = [clientsModule, contactsModule, supervisionModule];

@@ -151,6 +151,20 @@ describe('writeXlsx', () => {
     assert.equal(read.getCell(instants.length + 3, 1).value, '2026-02-30');
   });
 
+  it('writes a date and time as Paris wall-clock time, summer and winter', async () => {
+    const instants = [new Date('2026-07-14T21:30:00Z'), new Date('2026-01-05T08:05:00Z'), new Date('2026-10-25T00:30:00Z')];
+    const file = path.join(tmp, 'times.xlsx');
+    async function* times() {
+      for (const d of instants) yield [d];
+    }
+    await writeXlsx(fs.createWriteStream(file), { name: 'Heures', columns: [{ header: 'Le', type: 'datetime' }] }, times());
+    const read = (await new ExcelJS.Workbook().xlsx.readFile(file)).worksheets[0]!;
+    // exceljs reads a serial back as if it were UTC: what it shows is the wall-clock time written.
+    const wall = instants.map((_, i) => (read.getCell(i + 2, 1).value as Date).toISOString().slice(0, 16));
+    assert.deepEqual(wall, ['2026-07-14T23:30', '2026-01-05T09:05', '2026-10-25T02:30']);
+    assert.equal(read.getCell(2, 1).numFmt, 'dd/mm/yyyy hh:mm');
+  });
+
   it('rejects, closes the source and destroys the output when the source fails at row 100', async () => {
     const out = fs.createWriteStream(path.join(tmp, 'broken.xlsx'));
     await assert.rejects(writeXlsx(out, SHEET, rowsOf(1000, 100)), /source failed at row 100/);

@@ -9,6 +9,7 @@ export interface Mail {
   subject: string;
   text: string;
   html: string;
+  replyTo?: string;
 }
 
 /**
@@ -19,11 +20,16 @@ export function composeMail(t: TFunction, to: string, kind: string, tags: Record
   const key = kind.includes(':') ? kind : `mail:${kind}`;
   const subject = t(`${key}.subject`, tags);
   const text = t(`${key}.body`, tags) + '\n\n-- \n' + t('mail:footer', tags);
-  return { to, kind, subject, text, html: textToHtml(text) };
+  return writtenMail(to, kind, subject, text);
+}
+
+/** An email whose subject and text are already written (a collaborator's own message): the HTML follows the text. */
+export function writtenMail(to: string, kind: string, subject: string, text: string, replyTo?: string): Mail {
+  return { to, kind, subject, text, html: textToHtml(text), ...(replyTo ? { replyTo } : {}) };
 }
 
 export async function enqueueMail(trx: FirmTrx, firmId: string, mail: Mail): Promise<void> {
-  await trx('mailOutbox').insert({ firmId, recipient: mail.to, kind: mail.kind, subject: mail.subject, textBody: mail.text, htmlBody: mail.html });
+  await trx('mailOutbox').insert({ firmId, recipient: mail.to, kind: mail.kind, subject: mail.subject, textBody: mail.text, htmlBody: mail.html, replyTo: mail.replyTo ?? null });
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

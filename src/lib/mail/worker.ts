@@ -83,6 +83,7 @@ export class MailWorker {
         subject: mail.subject,
         text: mail.textBody,
         ...(mail.htmlBody ? { html: mail.htmlBody } : {}),
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
         // Stable across retries: a receiver that saw it already can drop a duplicate.
         messageId: `<outbox-${mail.id}.${mail.firmId}@passerelle>`,
       });

@@ -25,7 +25,7 @@
 import ExcelJS from 'exceljs';
 import type { Readable, Stream } from 'node:stream';
 
-export type XlsxColumnType = 'text' | 'number' | 'date' | 'boolean' | 'amount';
+export type XlsxColumnType = 'text' | 'number' | 'date' | 'datetime' | 'boolean' | 'amount';
 export type XlsxColumn = { header: string; type: XlsxColumnType; width?: number };
 export type XlsxSheet = { name: string; columns: readonly XlsxColumn[] };
 export type XlsxCell = string | number | boolean | Date | null | undefined;
@@ -42,10 +42,11 @@ const MAX_QUEUED = 256 * 1024;
 const ZIP_BUFFER = 64 * 1024;
 
 const DATE_FORMAT = 'dd/mm/yyyy';
+const DATETIME_FORMAT = 'dd/mm/yyyy hh:mm';
 // How French Excel itself stores "# ##0,00 €" (separators then follow the reader's locale).
 const AMOUNT_FORMAT = '#,##0.00\\ "€"';
 const TIME_ZONE = 'Europe/Paris';
-const DEFAULT_WIDTH: Record<XlsxColumnType, number> = { text: 24, number: 12, date: 12, boolean: 8, amount: 14 };
+const DEFAULT_WIDTH: Record<XlsxColumnType, number> = { text: 24, number: 12, date: 12, datetime: 16, boolean: 8, amount: 14 };
 
 /** The parts of exceljs's streaming writer that are not in its type definitions. */
 interface WriterInternals {
@@ -227,6 +228,7 @@ const HEADER_STYLE: Partial<ExcelJS.Style> = { font: { name: 'Calibri', family: 
 
 function columnStyle(type: XlsxColumnType): Partial<ExcelJS.Style> {
   if (type === 'date') return { numFmt: DATE_FORMAT };
+  if (type === 'datetime') return { numFmt: DATETIME_FORMAT };
   if (type === 'amount') return { numFmt: AMOUNT_FORMAT };
   return {};
 }
@@ -250,6 +252,11 @@ function rowXml(r: number, cells: readonly CellSpec[], values: readonly XlsxCell
       }
       case 'date': {
         const serial = toSerial(value);
+        if (serial !== undefined) written = `<c r="${ref}${r}"${s}><v>${serial}</v></c>`;
+        break;
+      }
+      case 'datetime': {
+        const serial = toDateTimeSerial(value);
         if (serial !== undefined) written = `<c r="${ref}${r}"${s}><v>${serial}</v></c>`;
         break;
       }
@@ -292,6 +299,17 @@ function toSerial(value: NonNullable<XlsxCell>): number | undefined {
   }
   if (day === undefined || Number.isNaN(day) || day < FIRST_DAY || day > LAST_DAY) return undefined;
   return (day - EXCEL_EPOCH) / DAY;
+}
+
+/** An instant as Paris wall-clock time (day and time of day); a day alone is its midnight. */
+function toDateTimeSerial(value: NonNullable<XlsxCell>): number | undefined {
+  if (!(value instanceof Date)) return toSerial(value);
+  const ms = value.getTime();
+  const day = parisDay(ms);
+  if (day === undefined || day < FIRST_DAY || day > LAST_DAY) return undefined;
+  const cached = offsetOfDay.get(Math.floor(ms / DAY));
+  const offset = cached === undefined || Number.isNaN(cached) ? parisOffset(ms) : cached;
+  return (ms + offset - EXCEL_EPOCH) / DAY;
 }
 
 // Intl takes microseconds a call: Paris's offset is asked once per UTC day and kept, except on

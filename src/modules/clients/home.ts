@@ -31,7 +31,7 @@ export async function clientsHome(trx: FirmTrx, firm: FirmRow, user: SessionUser
   return {
     counts: [
       { key: 'clients:home.clients', value: clients, href: '/clients' },
-      { key: 'clients:home.contacts', value: contactCount, href: '/clients' },
+      { key: 'clients:home.contacts', value: contactCount, href: firm.modules.includes('contacts') ? '/contacts' : '/clients' },
     ],
     waiting,
   };

@@ -5,11 +5,12 @@ import type { ClientAttributeRow, ClientRow } from '../../db/tables.ts';
 import { withFirm } from '../../db/withFirm.ts';
 import { requireRole } from '../../http/middleware/auth.ts';
 import { flash } from '../../http/middleware/locals.ts';
+import { listLink } from '../../http/listLink.ts';
 import { renderPage } from '../../http/render.ts';
 import { Forbidden } from '../../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { accessOf, attributesOf, findVisibleClient, groupsOf, listClients, staffOptions } from './repo.ts';
-import { attributeKey, clientSchema, listQuery, type ListQuery } from './schemas.ts';
+import { attributeKey, clientSchema, listQuery } from './schemas.ts';
 import { label, moveClient, updateClient } from './service.ts';
 import { clientExport } from './export.ts';
 import { sendXlsx } from '../../lib/xlsx/http.ts';
@@ -28,7 +29,7 @@ export function clientRoutes(deps: AppDeps): Router {
     const [list, groups, staff] = await withFirm(deps.db, firmId, (trx) =>
       Promise.all([listClients(trx, firmId, user, query, req.firm.rowsPerPage), groupsOf(trx, firmId), user.role === 'supervisor' ? staffOptions(trx, firmId) : []]),
     );
-    renderPage(res, 'clients/index', { title: res.locals.t('clients:title'), list, query, groups, staff, linkTo: listLink(query) });
+    renderPage(res, 'clients/index', { title: res.locals.t('clients:title'), list, query, groups, staff, linkTo: listLink('/clients', query) });
   });
 
   // B8: what the list shows, every row and column, as an .xlsx download.
@@ -120,15 +121,4 @@ function formValues(c: ClientRow, attributes: ClientAttributeRow[]): Record<stri
     values[attributeKey(a)] = a.type === 'boolean' ? (v ? 'on' : '') : (v ?? '');
   }
   return values;
-}
-
-/** Links of the list that keep its search and filters and change one thing (sort, page, view). */
-function listLink(query: ListQuery) {
-  return (change: Partial<ListQuery>) => {
-    const merged: Record<string, unknown> = { ...query, ...change };
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(merged)) if (v !== undefined && v !== '' && !(k === 'page' && v === 1)) params.set(k, String(v));
-    const s = params.toString();
-    return s ? `/clients?${s}` : '/clients';
-  };
 }
