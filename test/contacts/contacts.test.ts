@@ -31,10 +31,15 @@ describe('contacts (C1–C3)', () => {
     return c;
   }
   const owner = () => suite.app.db.owner;
-  const contactRow = (email: string, firm = 'compta') => inFirm(owner(), firm, (trx, firmId) => trx('users').where({ firmId }).whereRaw('lower(email) = ?', [email.toLowerCase()]).first());
+  const findContact = (email: string, firm = 'compta') => inFirm(owner(), firm, (trx, firmId) => trx('users').where({ firmId }).whereRaw('lower(email) = ?', [email.toLowerCase()]).first());
+  const contactRow = async (email: string, firm = 'compta') => {
+    const row = await findContact(email, firm);
+    assert.ok(row, `no account ${email}`);
+    return row;
+  };
   const numbersOf = (userId: string) =>
     inFirm(owner(), 'compta', async (trx, firmId) =>
-      (await trx('clientContacts').join('clients', (j) => j.on('clients.firmId', 'clientContacts.firmId').andOn('clients.id', 'clientContacts.clientId')).where({ 'clientContacts.firmId': firmId, 'clientContacts.userId': userId }).select('clients.number'))
+      (await trx('clientContacts').join('clients', (j) => j.on('clients.firmId', 'clientContacts.firmId').andOn('clients.id', 'clientContacts.clientId')).where('clientContacts.firmId', firmId).where('clientContacts.userId', userId).select('clients.number'))
         .map((r: { number: number }) => r.number)
         .sort((a: number, b: number) => a - b),
     );
@@ -210,7 +215,7 @@ describe('contacts (C1–C3)', () => {
       const res = await c.post(`/contacts/${gone.id}/delete`);
       assert.equal(res.status, 303);
       assert.equal(res.location, '/contacts');
-      assert.equal(await contactRow('a.supprimer@exemple.fr'), undefined);
+      assert.equal(await findContact('a.supprimer@exemple.fr'), undefined);
       assert.ok(await clientId(3310), 'the client stays');
       assert.match(textOf((await c.get('/contacts')).text, '.alert-success'), /est supprimé/);
       assert.equal((await c.post(`/contacts/${gone.id}/delete`)).status, 404);

@@ -17,7 +17,7 @@ const USERS = [
   { identifier: 'client', role: 'contact' },
 ] as const;
 /** Pages every supervisor opens besides the menu. */
-const SUPERVISOR_PAGES = ['/settings', '/settings/users', '/settings/clients', '/activity', '/dev/mail', '/clients/updates', '/clients/new/info', '/supervision/assignments', '/supervision/collaborators/new'];
+const SUPERVISOR_PAGES = ['/settings', '/settings/users', '/settings/clients', '/activity', '/dev/mail', '/clients/updates', '/clients/new/info', '/supervision/assignments', '/supervision/collaborators/new', '/contacts/new'];
 
 const fr = (ns: string): Record<string, any> => JSON.parse(fs.readFileSync(path.join(import.meta.dirname, `../../locales/fr/${ns}.json`), 'utf8'));
 const FR = { common: fr('common'), auth: fr('auth'), settings: fr('settings'), users: fr('users') };
@@ -83,7 +83,7 @@ describe('Passerelle in a browser', { skip: missing ? `${missing}; browser tests
           assert.ok(menu.includes('/'), 'the menu leads home');
           assert.equal(menu.includes('/settings'), user.role === 'supervisor', 'only a supervisor has the settings in the menu');
           // A module's pages exist only where the firm enabled it (its menu entry shows it).
-          const enabled = (url: string) => !/^\/(clients|supervision)\//.test(url) || menu.includes(`/${url.split('/')[1]}`);
+          const enabled = (url: string) => !/^\/(clients|contacts|supervision)\//.test(url) || menu.includes(`/${url.split('/')[1]}`);
           const extra = user.role === 'supervisor' ? SUPERVISOR_PAGES.filter(enabled) : [];
           const urls = [...new Set([...menu.filter((h): h is string => Boolean(h)), '/account', ...extra])].filter((u) => u !== '/');
           for (const url of urls) await pages.open(url.slice(1).replaceAll('/', '-'), url);
