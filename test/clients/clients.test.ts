@@ -73,10 +73,11 @@ describe('clients: list, sheet, wizard, edit, trash', () => {
     it('counts on the home page the clients and contacts open to the user, and what waits (A5)', async () => {
       const home = textOf((await (await signedIn('superviseur')).get('/')).text, '.content');
       assert.match(home, /12 clients/);
-      assert.match(home, /1 contact de vos clients/);
+      assert.match(home, /4 contacts de vos clients/);
       assert.match(home, /2 clients sans collaborateur/);
       const julienHome = textOf((await (await signedIn('collaborateur')).get('/')).text, '.content');
       assert.match(julienHome, /7 clients/);
+      assert.match(julienHome, /3 contacts de vos clients/);
       assert.doesNotMatch(julienHome, /sans collaborateur/);
       assert.doesNotMatch(textOf((await (await signedIn('client')).get('/')).text, '.content'), /clients/);
     });
