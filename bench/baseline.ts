@@ -1,6 +1,8 @@
 // The yardstick: node:http + pg, no framework, doing the same database work as the pages measured.
 // GET /login: a new session row and a small page. GET /: the session read by its id, the firm set
-// for row-level security, the home page's two queries in one transaction, and a page.
+// for row-level security, the home page's two queries in one transaction, and a page. GET /clients:
+// the same for a supervisor's client list (the count, a page sorted by name, the groups and staff
+// for the filters), with the accent-free search of `q`.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
@@ -24,9 +26,12 @@ async function login(res: http.ServerResponse) {
   res.end(`<!doctype html><html lang="fr"><head><title>Connexion</title></head><body><form method="post" action="/login"><input type="hidden" name="_csrf" value="${token}"><label>Identifiant <input name="identifier"></label><label>Mot de passe <input name="password" type="password"></label><button>Se connecter</button></form></body></html>`);
 }
 
-async function home(req: http.IncomingMessage, res: http.ServerResponse) {
+type SessionUser = { firmId: string; name: string };
+
+/** The signed-in user's page: the session read by its id, then `work` in a transaction scoped to the firm. */
+async function signedIn(req: http.IncomingMessage, res: http.ServerResponse, title: string, work: (client: pg.PoolClient, user: SessionUser) => Promise<string>) {
   const sid = sidOf(req.headers.cookie);
-  const { rows } = await pool.query<{ sess: { passport?: { user?: { firmId: string; name: string } } } }>('SELECT sess FROM session WHERE sid = $1 AND expire >= now()', [sid]);
+  const { rows } = await pool.query<{ sess: { passport?: { user?: SessionUser } } }>('SELECT sess FROM session WHERE sid = $1 AND expire >= now()', [sid]);
   const user = rows[0]?.sess.passport?.user;
   if (!user) {
     res.writeHead(303, { location: '/login' }).end();
@@ -36,18 +41,11 @@ async function home(req: http.IncomingMessage, res: http.ServerResponse) {
   try {
     await client.query('BEGIN');
     await client.query(`SELECT set_config('app.firm_id', $1, true)`, [user.firmId]);
-    const counts = await client.query('SELECT role, count(*) FROM users WHERE firm_id = $1 AND active GROUP BY role', [user.firmId]);
-    const recent = await client.query('SELECT * FROM activity_log WHERE firm_id = $1 ORDER BY id DESC LIMIT 5', [user.firmId]);
+    const body = await work(client, user);
     await client.query('COMMIT');
     const nonce = randomBytes(16).toString('base64');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': `script-src 'self' 'nonce-${nonce}'` });
-    res.end(
-      `<!doctype html><html lang="fr"><head><title>Accueil</title></head><body><h1>Bonjour ${esc(user.name)}</h1><ul>` +
-        counts.rows.map((r) => `<li>${esc(r.role)} : ${esc(r.count)}</li>`).join('') +
-        '</ul><ul>' +
-        recent.rows.map((r) => `<li>${esc(r.at.toISOString())} ${esc(r.actor_name)} ${esc(r.action)} ${esc(r.object_label)}</li>`).join('') +
-        '</ul></body></html>',
-    );
+    res.end(`<!doctype html><html lang="fr"><head><title>${esc(title)}</title></head><body>${body}</body></html>`);
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;
@@ -56,8 +54,50 @@ async function home(req: http.IncomingMessage, res: http.ServerResponse) {
   }
 }
 
+const home = (req: http.IncomingMessage, res: http.ServerResponse) =>
+  signedIn(req, res, 'Accueil', async (client, user) => {
+    const counts = await client.query('SELECT role, count(*) FROM users WHERE firm_id = $1 AND active GROUP BY role', [user.firmId]);
+    const recent = await client.query('SELECT * FROM activity_log WHERE firm_id = $1 ORDER BY id DESC LIMIT 5', [user.firmId]);
+    return (
+      `<h1>Bonjour ${esc(user.name)}</h1><ul>` +
+      counts.rows.map((r) => `<li>${esc(r.role)} : ${esc(r.count)}</li>`).join('') +
+      '</ul><ul>' +
+      recent.rows.map((r) => `<li>${esc(r.at.toISOString())} ${esc(r.actor_name)} ${esc(r.action)} ${esc(r.object_label)}</li>`).join('') +
+      '</ul>'
+    );
+  });
+
+const PER_PAGE = 25;
+
+const clients = (req: http.IncomingMessage, res: http.ServerResponse) =>
+  signedIn(req, res, 'Dossiers clients', async (client, user) => {
+    const query = new URL(req.url ?? '/', 'http://x').searchParams;
+    const words = (query.get('q') ?? '').split(/\s+/).filter(Boolean).slice(0, 8);
+    const params: unknown[] = [user.firmId, ...words];
+    const where = `c.firm_id = $1 AND NOT c.in_trash AND c.departed_on IS NULL${words.map((_, i) => ` AND c.search_text LIKE '%' || app_fold($${i + 2}) || '%'`).join('')}`;
+    const { rows: count } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM clients c WHERE ${where}`, params);
+    const total = Number(count[0]!.n);
+    const page = Math.min(Math.max(1, Number(query.get('page') ?? 1) || 1), Math.max(1, Math.ceil(total / PER_PAGE)));
+    const list = await client.query(
+      `SELECT c.id, c.number, c.name, c.city, c.profession, c.siret, c.blocked, c.block_reason, c.in_trash, c.departed_on, c.collaborator_id,
+              nullif(trim(u.first_name || ' ' || u.last_name), '') AS collaborator_name
+       FROM clients c LEFT JOIN users u ON u.firm_id = c.firm_id AND u.id = c.collaborator_id
+       WHERE c.firm_id = $1 AND c.id IN (SELECT c.id FROM clients c WHERE ${where} ORDER BY c.name_key, c.id LIMIT ${PER_PAGE} OFFSET ${(page - 1) * PER_PAGE})
+       ORDER BY c.name_key, c.id`,
+      params,
+    );
+    const groups = await client.query('SELECT * FROM client_groups WHERE firm_id = $1 ORDER BY name', [user.firmId]);
+    const staff = await client.query(`SELECT id, first_name, last_name, code, role, departed_on FROM users WHERE firm_id = $1 AND active AND role IN ('collaborator', 'supervisor') ORDER BY last_name, first_name`, [user.firmId]);
+    return (
+      `<h1>Dossiers clients</h1><p>${total} clients</p><select>${groups.rows.map((g) => `<option>${esc(g.name)}</option>`).join('')}</select>` +
+      `<select>${staff.rows.map((s) => `<option>${esc(s.first_name)} ${esc(s.last_name)}</option>`).join('')}</select><table>` +
+      list.rows.map((c) => `<tr><td>${c.number}</td><td><a href="/clients/${c.id}">${esc(c.name)}</a></td><td>${esc(c.profession)}</td><td>${esc(c.city)}</td><td>${esc(c.collaborator_name ?? '')}</td></tr>`).join('') +
+      `</table><p>Page ${page}</p>`
+    );
+  });
+
 const server = http.createServer((req, res) => {
-  const work = req.url === '/login' ? login(res) : home(req, res);
+  const work = req.url === '/login' ? login(res) : req.url?.startsWith('/clients') ? clients(req, res) : home(req, res);
   work.catch(() => res.writeHead(500).end());
 });
 server.keepAliveTimeout = 65_000;

@@ -1,4 +1,4 @@
-// `npm run bench [login|home]`: load on loopback against the app and a raw node:http + pg baseline
+// `npm run bench [login|home|clients|clients-list|clients-page-400|clients-search]`: load on loopback against the app and a raw node:http + pg baseline
 // doing the same database work, both on the same PostgreSQL, in the same run. Ratios hold on a
 // shared, noisy machine where absolute figures do not.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -11,6 +11,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
 import { freePort } from '../test/support/ports.ts';
+import { benchSlug, seedClients } from './seed-clients.ts';
 
 const CONNECTIONS = 32;
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
@@ -22,6 +23,8 @@ const WRK = spawnSync('wrk', ['--version']).error ? undefined : 'wrk';
 interface Target {
   name: string;
   path: string;
+  /** The firm whose host the requests name (compta by default). */
+  firm?: string;
   cookie?: string;
   minRatio?: number;
   maxP99Ms?: number;
@@ -47,14 +50,27 @@ const children: ChildProcess[] = [];
 try {
   const appPort = await freePort();
   const basePort = await freePort();
+  // The client list at scale (issue 3): 1,000,000 clients over 100 firms, seeded before the app
+  // starts so that its firm directory knows them. The list of one firm of 10,000 clients is measured.
+  const clientsFirm = benchSlug(1);
+  const wanted = (name: string) => !only || name === only || (only === 'clients' && name.startsWith('clients-'));
+  if (['clients-list', 'clients-page-400', 'clients-search'].some(wanted)) {
+    const seeded = await seedClients(dbUrl, { log: (m) => console.log(m) });
+    console.log(`seed: ${seeded.clients.toLocaleString('en')} clients over ${seeded.firms} firms in ${(seeded.ms / 1000).toFixed(1)} s`);
+  }
   await startChild('serve-app.ts', { DATABASE_URL: dbUrl, PORT: String(appPort) });
   await startChild('baseline.ts', { DATABASE_URL: dbUrl, PORT: String(basePort) });
-  const cookie = await signIn(appPort, 'superviseur', 'Demo-Passerelle-2026');
+  const cookie = await signIn(appPort, 'compta', 'superviseur', 'Demo-Passerelle-2026');
+  const clientsCookie = () => signIn(appPort, clientsFirm, 'superviseur', 'Demo-Passerelle-2026');
 
   const targets: Target[] = [
     { name: 'login', path: '/login' },
     { name: 'home', path: '/', cookie, minRatio: 0.3, maxP99Ms: 40 },
-  ].filter((t) => !only || t.name === only);
+    { name: 'clients-list', path: '/clients?sort=name', firm: clientsFirm, minRatio: 0.3, maxP99Ms: 40 },
+    { name: 'clients-page-400', path: '/clients?sort=name&page=400', firm: clientsFirm, minRatio: 0.3, maxP99Ms: 40 },
+    { name: 'clients-search', path: '/clients?q=lefevre', firm: clientsFirm, maxP99Ms: 40 },
+  ].filter((t) => wanted(t.name));
+  for (const t of targets) if (t.firm) t.cookie = await clientsCookie();
 
   const rows = [];
   for (const t of targets) {
@@ -79,7 +95,7 @@ interface Measure {
 }
 
 async function load(port: number, t: Target): Promise<Measure> {
-  const headers: Record<string, string> = { host: `compta.localhost:${port}` };
+  const headers: Record<string, string> = { host: `${t.firm ?? 'compta'}.localhost:${port}` };
   if (t.cookie) headers.cookie = t.cookie;
   if (WRK) return loadWithWrk(port, t, headers);
   const opts = { url: `http://127.0.0.1:${port}${t.path}`, connections: CONNECTIONS, headers };
@@ -147,18 +163,18 @@ function startChild(file: string, env: Record<string, string>): Promise<void> {
 }
 
 /** Signs in through the real form once; every connection then reuses the session. */
-async function signIn(port: number, identifier: string, password: string): Promise<string> {
-  const page = await request(port, 'GET', '/login');
+async function signIn(port: number, firm: string, identifier: string, password: string): Promise<string> {
+  const page = await request(port, firm, 'GET', '/login');
   const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
   const body = new URLSearchParams({ _csrf: token, identifier, password, next: '/' }).toString();
-  const res = await request(port, 'POST', '/login', page.cookie, body);
+  const res = await request(port, firm, 'POST', '/login', page.cookie, body);
   if (res.status !== 303 || !res.cookie) throw new Error(`bench sign-in failed (${res.status})`);
   return res.cookie;
 }
 
-function request(port: number, method: string, p: string, cookie?: string, body?: string): Promise<{ status: number; body: string; cookie?: string }> {
+function request(port: number, firm: string, method: string, p: string, cookie?: string, body?: string): Promise<{ status: number; body: string; cookie?: string }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host: `compta.localhost:${port}` };
+    const headers: Record<string, string> = { host: `${firm}.localhost:${port}` };
     if (cookie) headers.cookie = cookie;
     if (body) Object.assign(headers, { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) });
     const req = http.request({ host: '127.0.0.1', port, method, path: p, headers }, (res) => {
