@@ -133,7 +133,8 @@ function runWrk(args: string[]): Promise<string> {
 }
 
 function report(rows: { t: Target; base: Measure; app: Measure }[]) {
-  const line = (cells: (string | number)[]) => cells.map((c, i) => String(c).padEnd(i === 0 ? 22 : 11)).join('');
+  const width = Math.max(22, ...rows.map(({ t }) => `${t.name} (Passerelle)`.length + 2));
+  const line = (cells: (string | number)[]) => cells.map((c, i) => String(c).padEnd(i === 0 ? width : i === 6 ? 15 : 11)).join('');
   const out = [
     `Passerelle benchmarks — ${WRK ? 'wrk' : 'autocannon'}, ${CONNECTIONS} connections, ${DURATION_S} s each, ${os.cpus().length} cores, Node ${process.version}`,
     line(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'goal', 'verdict']),
