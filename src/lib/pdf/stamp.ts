@@ -1,0 +1,85 @@
+// The "for consultation only" stamp on every page of a PDF: a large see-through headline across
+// each page and a detail line (who downloaded it, when) at the bottom, so that a leaked copy can be
+// traced. Returns new bytes; the input is never modified. A PDF that cannot be stamped completely
+// is refused with PdfNotStampable, never returned as it was.
+import { EncryptedPDFError, PDFDocument } from 'pdf-lib';
+import { StampOverlay } from './overlay.ts';
+import { listPages, PageTreeProblem } from './pages.ts';
+import { toWinAnsi } from './winansi.ts';
+
+export interface StampText {
+  /** Across the page, e.g. "POUR CONSULTATION UNIQUEMENT". */
+  headline: string;
+  /** At the bottom, e.g. "Téléchargé par Jérôme Puech le 23/11/2026". */
+  detail: string;
+}
+
+export interface StampOptions {
+  /** Larger documents are refused (too_many_pages) before anything is drawn. Default 2000. */
+  maxPages?: number;
+}
+
+export type NotStampableReason = 'encrypted' | 'broken' | 'too_many_pages';
+
+export class PdfNotStampable extends Error {
+  readonly reason: NotStampableReason;
+  constructor(reason: NotStampableReason, detail: string, options?: { cause?: unknown }) {
+    super(`PDF not stampable (${reason}): ${detail}`, options);
+    this.name = 'PdfNotStampable';
+    this.reason = reason;
+  }
+}
+
+export const DEFAULT_MAX_PAGES = 2000;
+
+// pdf-lib yields to the event loop (a setTimeout) every so many objects while parsing and writing;
+// its defaults (100 and 50) cost ~1 ms per 50 objects in waiting alone. 2000 keeps each stretch
+// of work to a few milliseconds.
+const OBJECTS_PER_TICK = 2000;
+
+/** Characters a PDF's last line ("%%EOF") may be followed by, as Acrobat tolerates. */
+const TAIL = 1024;
+
+export async function stampPdf(input: Uint8Array, text: StampText, options: StampOptions = {}): Promise<Uint8Array> {
+  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+  const headline = toWinAnsi(text.headline);
+  const detail = toWinAnsi(text.detail);
+  if (headline === '' || detail === '') throw new TypeError('stampPdf: the headline and the detail must not be empty');
+
+  assertWholeFile(input);
+  const doc = await load(input);
+  try {
+    const pages = listPages(doc.context, maxPages);
+    const overlay = new StampOverlay(doc.context, headline, detail);
+    for (const page of pages) overlay.stamp(page);
+  } catch (error) {
+    if (error instanceof PageTreeProblem) throw new PdfNotStampable(error.kind, error.message);
+    throw new PdfNotStampable('broken', 'unexpected structure', { cause: error });
+  }
+  // The signature of a signed PDF no longer matches the copy; form fields keep their appearance.
+  return doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false, objectsPerTick: OBJECTS_PER_TICK });
+}
+
+/**
+ * pdf-lib parses whatever objects it finds, so a truncated file loads as the part that survived.
+ * A complete PDF starts with its header and ends with %%EOF (both within 1 KiB, as readers allow).
+ */
+function assertWholeFile(input: Uint8Array): void {
+  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  if (bytes.length === 0) throw new PdfNotStampable('broken', 'empty file');
+  if (!bytes.subarray(0, TAIL).includes('%PDF-')) throw new PdfNotStampable('broken', 'not a PDF');
+  if (!bytes.subarray(Math.max(0, bytes.length - TAIL)).includes('%%EOF')) throw new PdfNotStampable('broken', 'truncated (no %%EOF at the end)');
+}
+
+async function load(input: Uint8Array): Promise<PDFDocument> {
+  let doc: PDFDocument;
+  try {
+    doc = await PDFDocument.load(input, { updateMetadata: false, parseSpeed: OBJECTS_PER_TICK });
+  } catch (error) {
+    if (error instanceof EncryptedPDFError) throw new PdfNotStampable('encrypted', 'the PDF is encrypted');
+    throw new PdfNotStampable('broken', 'unreadable', { cause: error });
+  }
+  // pdf-lib only notices an /Encrypt it can resolve; any /Encrypt at all means unreadable content.
+  if (doc.context.trailerInfo.Encrypt !== undefined) throw new PdfNotStampable('encrypted', 'the PDF is encrypted');
+  return doc;
+}
