@@ -1,5 +1,6 @@
 // An Excel export as an HTTP download, streamed (see ./stream.ts).
 import type { Response } from 'express';
+import { contentDisposition, safeFilename } from '../../http/attachment.ts';
 import { writeXlsx, type XlsxCell, type XlsxSheet } from './stream.ts';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -33,7 +34,7 @@ export async function sendXlsx(res: Response, filename: string, sheet: XlsxSheet
 function setHeaders(res: Response, filename: string) {
   res.status(200);
   res.setHeader('Content-Type', XLSX_CONTENT_TYPE);
-  res.setHeader('Content-Disposition', contentDisposition(filename));
+  res.setHeader('Content-Disposition', contentDisposition(xlsxFilename(filename)));
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }
@@ -53,31 +54,8 @@ async function* resume<T>(first: IteratorResult<T>, iterator: AsyncIterator<T>):
   }
 }
 
-/**
- * `attachment` with an ASCII `filename` for old clients and the exact name in `filename*` (RFC 6266,
- * RFC 8187). Control and invisible formatting characters (which could, say, reverse the extension
- * on screen) are dropped, characters no file system takes are replaced, and the name ends in .xlsx.
- */
-export function contentDisposition(filename: string): string {
-  const name = safeFilename(filename);
-  const ascii = name
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[’‘]/g, "'")
-    .replace(/[^\x20-\x7e]/g, '_');
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
-}
-
-function safeFilename(filename: string): string {
-  let name = filename
-    .toWellFormed()
-    .normalize('NFC')
-    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
-    .replaceAll('"', "'")
-    .replace(/[\\/<>:|?*]/g, '_')
-    .replace(/\s+/g, ' ')
-    .trim();
-  name = name.replace(/\.xlsx$/i, '').replace(/[. ]+$/, '').slice(0, 120).trim();
+/** The name safeFilename gives, cut to 120 characters, always ending in .xlsx. */
+function xlsxFilename(filename: string): string {
+  const name = safeFilename(filename, '').replace(/\.xlsx$/i, '').replace(/[. ]+$/, '').slice(0, 120).trim();
   return `${name || 'export'}.xlsx`;
 }
