@@ -23,7 +23,7 @@ import { homeRoutes } from './modules/home/routes.ts';
 import { userRoutes } from './modules/users/routes.ts';
 import { devMailRoutes } from './lib/mail/devRoutes.ts';
 import { healthRoute } from './http/health.ts';
-import { formatAmount, formatDate, formatDateTime } from './lib/format.ts';
+import { formatAmount, formatDate, formatDateTime, formatSize } from './lib/format.ts';
 import { inkOn } from './lib/colors.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,7 +44,7 @@ export function buildApp(deps: AppDeps): express.Express {
   app.set('view engine', 'ejs');
   app.set('view cache', config.env !== 'development');
   app.locals.assetVersion = randomUUID().slice(0, 8);
-  Object.assign(app.locals, { formatDate, formatDateTime, formatAmount, inkOn });
+  Object.assign(app.locals, { formatDate, formatDateTime, formatAmount, formatSize, inkOn });
 
   app.use((req, res, next) => {
     req.id = randomUUID();

@@ -11,6 +11,7 @@ const envSchema = z
     HOST: z.string().default('0.0.0.0'),
     DATABASE_URL: z.string().url().optional(),
     DATA_DIR: z.string().default('./data'),
+    FILES_DIR: z.string().optional(),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
     DB_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('passerelle_app'),
     DB_WORKER_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('passerelle_worker'),
@@ -54,6 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
+    // Uploaded documents, one folder per firm, never under public/.
+    filesDir: path.resolve(e.FILES_DIR ?? path.join(e.DATA_DIR, 'files')),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     dbAppRole: e.DB_APP_ROLE,
     dbWorkerRole: e.DB_WORKER_ROLE,

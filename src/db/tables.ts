@@ -26,6 +26,9 @@ export interface FirmRow {
   hasLogo: boolean;
   /** B7: where "Envoyer les mises à jour" sends the client-list updates (the management centre). */
   centreEmails: string[];
+  /** D3: the largest upload, and the kinds of file the firm accepts (see lib/files/type.ts). */
+  uploadMaxMb: number;
+  uploadKinds: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -197,14 +200,14 @@ export interface ClientListDispatchRow {
   departed: { number: number; name: string; departedOn: string }[];
 }
 
-type Generated = 'id' | 'createdAt' | 'updatedAt';
-type Insert<Row, Optional extends keyof Row = never> = Omit<Row, Generated | Optional> & Partial<Pick<Row, Optional>>;
+export type Generated = 'id' | 'createdAt' | 'updatedAt';
+export type Insert<Row, Optional extends keyof Row = never> = Omit<Row, Generated | Optional> & Partial<Pick<Row, Optional>>;
 
 declare module 'knex/types/tables.js' {
   interface Tables {
     firms: Knex.CompositeTableType<
       FirmRow,
-      Insert<FirmRow, 'siteName' | 'legalName' | 'siret' | 'address' | 'postcode' | 'city' | 'phone' | 'email' | 'primaryColor' | 'accentColor' | 'rowsPerPage' | 'defaultLocale' | 'modules' | 'showForgotPassword' | 'customDomains' | 'hasLogo' | 'centreEmails'>,
+      Insert<FirmRow, 'siteName' | 'legalName' | 'siret' | 'address' | 'postcode' | 'city' | 'phone' | 'email' | 'primaryColor' | 'accentColor' | 'rowsPerPage' | 'defaultLocale' | 'modules' | 'showForgotPassword' | 'customDomains' | 'hasLogo' | 'centreEmails' | 'uploadMaxMb' | 'uploadKinds'>,
       Partial<Omit<FirmRow, 'id' | 'createdAt'>>
     >;
     firmLogos: Knex.CompositeTableType<FirmLogoRow, Omit<FirmLogoRow, 'updatedAt'>, Partial<Omit<FirmLogoRow, 'firmId'>>>;

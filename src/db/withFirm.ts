@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Role } from './tables.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -12,6 +13,16 @@ type PgConnection = { query(sql: string): Promise<unknown>; __knex__disposed?: u
 type PoolClient = { acquireConnection(): Promise<PgConnection>; releaseConnection(conn: PgConnection): Promise<void> };
 
 /**
+ * The person a transaction works for. The database narrows what some roles see on top of the firm
+ * (a contact sees only the folders and files their permissions open: see the documents migration).
+ */
+export interface Person {
+  id: string;
+  role: Role;
+}
+const ROLES = new Set<string>(['supervisor', 'collaborator', 'contact']);
+
+/**
  * Runs `work` in a transaction scoped to one firm: row-level security shows and accepts only that
  * firm's rows. Every database access to firm-owned data goes through here.
  *
@@ -19,13 +30,15 @@ type PoolClient = { acquireConnection(): Promise<PgConnection>; releaseConnectio
  * per transaction, about 40 % of a page's database CPU): one pooled connection, BEGIN and the firm
  * in one round trip, the queries bound to that connection, then COMMIT or ROLLBACK.
  */
-export async function withFirm<T>(db: Knex, firmId: string, work: (trx: FirmTrx) => Promise<T>): Promise<T> {
+export async function withFirm<T>(db: Knex, firmId: string, work: (trx: FirmTrx) => Promise<T>, person?: Person): Promise<T> {
   if (!UUID.test(firmId)) throw new Error('withFirm: invalid firm id');
+  if (person && !(/^\d{1,18}$/.test(person.id) && ROLES.has(person.role))) throw new Error('withFirm: invalid person');
   const pool = db.client as PoolClient;
   const conn = await pool.acquireConnection();
   try {
     // Inlined, not bound: a simple query may hold two statements but no parameters. Checked above.
-    await conn.query(`BEGIN; SELECT set_config('app.firm_id', '${firmId}', true)`);
+    const who = person ? `, set_config('app.user_id', '${person.id}', true), set_config('app.role', '${person.role}', true)` : '';
+    await conn.query(`BEGIN; SELECT set_config('app.firm_id', '${firmId}', true)${who}`);
     const trx = Object.assign((table: string) => db(table).connection(conn), {
       raw: (sql: string, bindings?: Knex.RawBinding[] | Knex.ValueDict) => (bindings === undefined ? db.raw(sql) : db.raw(sql, bindings)).connection(conn),
       fn: db.fn,

@@ -22,3 +22,16 @@ export function formatDateTime(d: Date | string | null | undefined, locale = 'fr
 export function formatAmount(n: number, locale = 'fr'): string {
   return formatter(`a:${locale}`, () => new Intl.NumberFormat(tag(locale), { style: 'currency', currency: 'EUR' })).format(n);
 }
+
+/** A file size as French users read it: 820 o, 12,3 Ko, 4,5 Mo (English: B, KB, MB, GB). */
+export function formatSize(bytes: number | string, locale = 'fr'): string {
+  const units = locale === 'en' ? ['B', 'KB', 'MB', 'GB'] : ['o', 'Ko', 'Mo', 'Go'];
+  let n = Number(bytes);
+  let u = 0;
+  while (n >= 1024 && u < units.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  const digits = u === 0 || n >= 100 ? 0 : 1;
+  return `${formatter(`s:${locale}:${digits}`, () => new Intl.NumberFormat(tag(locale), { maximumFractionDigits: digits })).format(n)} ${units[u]}`;
+}

@@ -1,4 +1,7 @@
 // A real Passerelle on a free port, on its own database with the demo data, as `npm start` runs it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before } from 'node:test';
 import { start, type Running } from '../../src/boot.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -11,6 +14,8 @@ import { startSmtp, type TestSmtp } from './smtp.ts';
 
 export interface TestApp {
   port: number;
+  /** Where this app stores uploaded files (a temporary folder, removed at close). */
+  filesDir: string;
   running: Running;
   db: TestDatabase;
   /** A fresh cookie jar on a firm's host (`compta`, `diag`, or `localhost` for the default firm). */
@@ -28,6 +33,7 @@ export interface TestAppOptions {
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const db = opts.database ?? (await createTestDatabase());
   const port = await freePort();
+  const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-files-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),
@@ -38,17 +44,20 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     LOGIN_DELAY_MS: '50',
     MAIL_POLL_MS: '100',
     DB_POOL_MAX: '4',
+    FILES_DIR: filesDir,
     ...opts.env,
   });
   const running = await start(config, createLogger(config.logLevel), opts.modules);
   return {
     port,
+    filesDir,
     running,
     db,
     client: (firm = 'compta') => new Client(port, firm === 'localhost' ? 'localhost' : `${firm}.localhost`),
     async close() {
       await running.close();
       if (!opts.database) await db.drop();
+      fs.rmSync(filesDir, { recursive: true, force: true });
     },
   };
 }

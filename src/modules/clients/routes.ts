@@ -16,7 +16,9 @@ import { clientExport } from './export.ts';
 import { sendXlsx } from '../../lib/xlsx/http.ts';
 import { recordActivity } from '../activity/service.ts';
 
-const TABS = ['info', 'contacts', 'files', 'mail', 'history', 'deals', 'actions'] as const;
+/** The client sheet's tabs; Fichiers and Activités are the documents module's pages. */
+export const CLIENT_TABS = ['info', 'contacts', 'files', 'activities', 'mail', 'history', 'deals', 'actions'] as const;
+const TABS = CLIENT_TABS.filter((k) => k !== 'files' && k !== 'activities');
 
 export function clientRoutes(deps: AppDeps): Router {
   const r = Router();
@@ -65,7 +67,7 @@ export function clientRoutes(deps: AppDeps): Router {
       ]);
       return { client, access, attributes, collaborator, group, contacts, history, shared };
     });
-    renderPage(res, 'clients/show', { title: sheet.client.name, tab, tabs: TABS, ...sheet, canEdit: sheet.access !== 'read', isSupervisor: user.role === 'supervisor' });
+    renderPage(res, 'clients/show', { title: sheet.client.name, tab, tabs: CLIENT_TABS, ...sheet, canEdit: sheet.access !== 'read', isSupervisor: user.role === 'supervisor' });
   });
 
   const showEdit = async (req: Request, res: Response, client: ClientRow, values: Record<string, unknown>, errors: FieldErrors = {}, extra: Record<string, unknown> = {}, status = 200) => {

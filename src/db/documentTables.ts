@@ -1,0 +1,87 @@
+// Typed tables of the documents module (folder trees, permissions, files): see tables.ts.
+import type { Knex } from 'knex';
+
+/** D2: none, read (consult and download), full (also upload, rename, delete). */
+export type FolderLevel = 'none' | 'read' | 'full';
+
+export interface FolderTemplateRow {
+  firmId: string;
+  id: string;
+  name: string;
+  createdAt: Date;
+}
+
+export interface FolderTemplateNodeRow {
+  firmId: string;
+  id: string;
+  templateId: string;
+  parentId: string | null;
+  name: string;
+  contactLevel: FolderLevel;
+  staffLevel: FolderLevel;
+}
+
+export interface FolderRow {
+  firmId: string;
+  id: string;
+  clientId: string;
+  parentId: string | null;
+  name: string;
+  contactLevel: FolderLevel;
+  staffLevel: FolderLevel;
+  createdAt: Date;
+}
+
+export interface FolderPermissionRow {
+  firmId: string;
+  folderId: string;
+  userId: string;
+  level: FolderLevel;
+}
+
+export type FileKind = 'pdf' | 'image' | 'office' | 'text' | 'zip';
+
+export interface FileRow {
+  firmId: string;
+  id: string;
+  clientId: string;
+  folderId: string | null;
+  name: string;
+  title: string;
+  comment: string;
+  kind: FileKind;
+  mime: string;
+  size: string; // bigint
+  sha256: string;
+  storageKey: string;
+  version: number;
+  downloadCount: number;
+  clientDownloadedAt: Date | null;
+  uploadedBy: string | null;
+  uploadedAt: Date;
+  deletedAt: Date | null;
+  deletedBy: string | null;
+}
+
+declare module 'knex/types/tables.js' {
+  interface Tables {
+    folderTemplates: Knex.CompositeTableType<FolderTemplateRow, Pick<FolderTemplateRow, 'firmId' | 'name'>, Pick<FolderTemplateRow, 'name'>>;
+    folderTemplateNodes: Knex.CompositeTableType<
+      FolderTemplateNodeRow,
+      Omit<FolderTemplateNodeRow, 'id' | 'contactLevel' | 'staffLevel'> & Partial<Pick<FolderTemplateNodeRow, 'contactLevel' | 'staffLevel'>>,
+      Partial<Pick<FolderTemplateNodeRow, 'name' | 'parentId' | 'contactLevel' | 'staffLevel'>>
+    >;
+    folders: Knex.CompositeTableType<
+      FolderRow,
+      Omit<FolderRow, 'id' | 'createdAt' | 'contactLevel' | 'staffLevel'> & Partial<Pick<FolderRow, 'contactLevel' | 'staffLevel'>>,
+      Partial<Pick<FolderRow, 'name' | 'parentId' | 'contactLevel' | 'staffLevel'>>
+    >;
+    folderPermissions: Knex.CompositeTableType<FolderPermissionRow, FolderPermissionRow, Pick<FolderPermissionRow, 'level'>>;
+    files: Knex.CompositeTableType<
+      FileRow,
+      Omit<FileRow, 'id' | 'version' | 'downloadCount' | 'clientDownloadedAt' | 'uploadedAt' | 'deletedAt' | 'deletedBy' | 'title' | 'comment'> &
+        Partial<Pick<FileRow, 'title' | 'comment'>>,
+      Partial<Pick<FileRow, 'name' | 'title' | 'comment' | 'folderId' | 'downloadCount' | 'clientDownloadedAt' | 'deletedAt' | 'deletedBy' | 'version'>>
+    >;
+  }
+}

@@ -1,0 +1,119 @@
+// Documents (D1–D3): a client's tree and files. Staff open them from the client sheet's
+// "Fichiers" tab (/clients/:id/files); a contact from "Documents" (/documents/:clientId). The
+// actions on folders are the same for both, under /documents/:clientId; each checks the person's
+// level on the folder (levels.ts), and a contact's transactions also carry the database's limits.
+import { Router, type Request, type Response } from 'express';
+import type { AppDeps } from '../../deps.ts';
+import { flash } from '../../http/middleware/locals.ts';
+import { renderPage } from '../../http/render.ts';
+import { NotFound } from '../../lib/errors.ts';
+import { parseForm, type FieldErrors } from '../../lib/validation.ts';
+import { CLIENT_TABS } from '../clients/routes.ts';
+import { filesIn } from './files.ts';
+import { asPerson, createFolder, deleteFolder, mayShape, moveFolder, openClient, renameFolder } from './folders.ts';
+import { viewAs } from './permissions.ts';
+import { applyTemplateSchema, browseQuery, deleteFolderSchema, moveFolderSchema, newFolderSchema, renameFolderSchema } from './schemas.ts';
+import { clientsOfContact } from './standing.ts';
+import { applyTemplate, listTemplates } from './templates.ts';
+
+/** Where a person browses a client's documents. */
+export const browseUrl = (role: string, clientId: string, folderId?: string | null) =>
+  `${role === 'contact' ? `/documents/${clientId}` : `/clients/${clientId}/files`}${folderId ? `?folder=${folderId}` : ''}`;
+
+export function documentRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const pageOf = (req: Request) => Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1);
+
+  async function browse(req: Request, res: Response, clientId: string, extra: { errors?: FieldErrors; values?: Record<string, unknown>; status?: number } = {}) {
+    const q = browseQuery.parse(req.query);
+    const user = req.user!;
+    const data = await asPerson(deps, req.firm, user, async (trx) => {
+      const o = await openClient(trx, req.firm.id, user, clientId);
+      const seenAs = q.as ? await viewAs(trx, req.firm.id, o, q.as) : undefined;
+      const tree = seenAs?.tree ?? o.tree;
+      const folder = q.folder ? tree.find((f) => f.id === q.folder) : tree[0];
+      if (q.folder && !folder) throw new NotFound();
+      const files = folder ? await filesIn(trx, req.firm.id, folder.id, pageOf(req), req.firm.rowsPerPage) : undefined;
+      const templates = mayShape(o.standing) && !seenAs ? await listTemplates(trx, req.firm.id) : [];
+      return { ...o, tree, folder, files, seenAs: seenAs?.member, templates, shape: mayShape(o.standing) && !seenAs };
+    });
+    const staff = user.role !== 'contact';
+    renderPage(
+      res,
+      'documents/browse',
+      { title: `${res.locals.t('documents:title')} — ${data.client.name}`, ...data, staff, tabs: CLIENT_TABS, tab: 'files', base: browseUrl(user.role, data.client.id), errors: extra.errors, values: extra.values },
+      extra.status,
+    );
+  }
+
+  r.get('/clients/:id/files', (req, res) => {
+    if (req.user!.role === 'contact') throw new NotFound();
+    return browse(req, res, String(req.params.id));
+  });
+
+  // A contact's documents: straight to the client when they have one, else the list of their clients.
+  r.get('/documents', async (req, res) => {
+    const user = req.user!;
+    if (user.role !== 'contact') return res.redirect(303, '/clients');
+    const clients = await asPerson(deps, req.firm, user, (trx) => clientsOfContact(trx, req.firm.id, user.id));
+    if (clients.length === 1) return res.redirect(303, `/documents/${clients[0]!.id}`);
+    renderPage(res, 'documents/clients', { title: res.locals.t('documents:title'), clients });
+  });
+
+  r.get('/documents/:clientId', (req, res) => {
+    if (req.user!.role !== 'contact') return res.redirect(303, browseUrl(req.user!.role, String(req.params.clientId)));
+    return browse(req, res, String(req.params.clientId));
+  });
+
+  const back = (req: Request, folderId?: string | null) => browseUrl(req.user!.role, String(req.params.clientId), folderId);
+
+  r.post('/documents/:clientId/folders', async (req, res) => {
+    const clientId = String(req.params.clientId);
+    const form = parseForm(newFolderSchema, req.body);
+    const result = form.ok ? await createFolder(deps, req.firm, req.user!, clientId, form.data) : form;
+    if (!result.ok) return browse(req, res, clientId, { errors: result.errors, values: { newFolder: req.body }, status: 400 });
+    flash(req, 'success', 'documents:folders.created');
+    res.redirect(303, back(req, result.id));
+  });
+
+  r.post('/documents/:clientId/folders/:folderId/rename', async (req, res) => {
+    const clientId = String(req.params.clientId);
+    const form = parseForm(renameFolderSchema, req.body);
+    const result = form.ok ? await renameFolder(deps, req.firm, req.user!, clientId, String(req.params.folderId), form.data.name) : form;
+    if (!result.ok) return browse(req, res, clientId, { errors: result.errors, values: { rename: req.body }, status: 400 });
+    flash(req, 'success', 'documents:folders.renamed');
+    res.redirect(303, back(req, result.id));
+  });
+
+  r.post('/documents/:clientId/folders/:folderId/move', async (req, res) => {
+    const clientId = String(req.params.clientId);
+    const form = parseForm(moveFolderSchema, req.body);
+    const result = form.ok ? await moveFolder(deps, req.firm, req.user!, clientId, String(req.params.folderId), form.data.parent) : form;
+    if (!result.ok) return browse(req, res, clientId, { errors: result.errors, values: { move: req.body }, status: 400 });
+    flash(req, 'success', 'documents:folders.moved');
+    res.redirect(303, back(req, result.id));
+  });
+
+  r.post('/documents/:clientId/folders/:folderId/delete', async (req, res) => {
+    const clientId = String(req.params.clientId);
+    const folderId = String(req.params.folderId);
+    const form = parseForm(deleteFolderSchema, req.body);
+    const outcome = await deleteFolder(deps, req.firm, req.user!, clientId, folderId, form.ok && form.data.confirm === 'yes');
+    if (!outcome.deleted) {
+      return renderPage(res, 'documents/confirm-delete', { title: res.locals.t('documents:folders.confirmTitle'), action: `/documents/${clientId}/folders/${folderId}/delete`, cancel: back(req, folderId), ...outcome });
+    }
+    flash(req, 'success', 'documents:folders.deleted');
+    res.redirect(303, back(req, outcome.parentId));
+  });
+
+  r.post('/documents/:clientId/template', async (req, res) => {
+    const clientId = String(req.params.clientId);
+    const form = parseForm(applyTemplateSchema, req.body);
+    if (!form.ok) return browse(req, res, clientId, { errors: form.errors, status: 400 });
+    const added = await applyTemplate(deps, req.firm, req.user!, clientId, form.data.template);
+    flash(req, 'success', 'documents:templates.applied', { count: added });
+    res.redirect(303, back(req));
+  });
+
+  return r;
+}

@@ -1,0 +1,44 @@
+// Forms of the documents module: folders, permissions, tree templates, file details.
+import { z } from 'zod';
+import { line } from '../../lib/validation.ts';
+import { LEVELS } from './levels.ts';
+
+const id = z.string().regex(/^\d{1,18}$/, 'validation.choice');
+const optionalId = z.union([id, z.literal('')]).optional().transform((v) => v || null);
+const level = z.enum(LEVELS as [string, ...string[]], { message: 'validation.choice' }).transform((v) => v as (typeof LEVELS)[number]);
+
+/** A folder's name: one line, no slash (it would read as a path), not "." or "..". */
+export const folderName = line(255)
+  .min(1)
+  .refine((n) => !/[\\/]/.test(n) && n !== '.' && n !== '..', { message: 'documents:errors.folderName' });
+
+export const newFolderSchema = z.strictObject({ name: folderName, parent: optionalId });
+export const renameFolderSchema = z.strictObject({ name: folderName });
+export const moveFolderSchema = z.strictObject({ parent: optionalId });
+export const deleteFolderSchema = z.strictObject({ confirm: z.literal('yes').optional() });
+export const applyTemplateSchema = z.strictObject({ template: id });
+
+/** The permissions of one folder: its two defaults and one level per person (`user_<id>`). */
+export const permissionsSchema = z
+  .object({ contactLevel: level, staffLevel: level })
+  .catchall(z.string())
+  .transform((form, ctx) => {
+    const people = new Map<string, (typeof LEVELS)[number]>();
+    for (const [key, value] of Object.entries(form)) {
+      const m = /^user_(\d{1,18})$/.exec(key);
+      if (!m) continue;
+      // "" keeps the folder's default for that person.
+      if (value === '') continue;
+      if (!(LEVELS as readonly string[]).includes(value)) ctx.addIssue({ code: 'custom', message: 'validation.choice', path: [key] });
+      else people.set(m[1]!, value as (typeof LEVELS)[number]);
+    }
+    return { contactLevel: form.contactLevel, staffLevel: form.staffLevel, people };
+  });
+export type PermissionsForm = z.infer<typeof permissionsSchema>;
+
+export const templateSchema = z.strictObject({ name: line(100).min(1) });
+export const templateNodeSchema = z.strictObject({ name: folderName, parent: optionalId, contactLevel: level, staffLevel: level });
+export type TemplateNodeForm = z.infer<typeof templateNodeSchema>;
+
+export const fileDetailsSchema = z.strictObject({ title: line(255), comment: z.string().trim().max(2000) });
+export const browseQuery = z.object({ folder: id.optional().catch(undefined), as: id.optional().catch(undefined) });
