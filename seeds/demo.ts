@@ -2,6 +2,7 @@
 // Every demo account has the password below, which the README gives.
 import type { Knex } from 'knex';
 import { createFirmWithUsers, firmExists, type NewFirm, type NewUser } from '../src/modules/firms/create.ts';
+import { loadDemoFolders } from './demoFolders.ts';
 import { loadDemoClients } from './demoClients.ts';
 
 export const DEMO_PASSWORD = 'Demo-Passerelle-2026';
@@ -64,6 +65,7 @@ export async function loadDemoData(owner: Knex): Promise<string[]> {
     if (await firmExists(owner, firm.slug)) continue;
     await createFirmWithUsers(owner, firm, users);
     await loadDemoClients(owner, firm.slug);
+    await loadDemoFolders(owner, firm.slug);
     created.push(firm.slug);
   }
   return created;

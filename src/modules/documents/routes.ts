@@ -41,7 +41,7 @@ export function documentRoutes(deps: AppDeps): Router {
     renderPage(
       res,
       'documents/browse',
-      { title: `${res.locals.t('documents:title')} — ${data.client.name}`, ...data, staff, tabs: CLIENT_TABS, tab: 'files', base: browseUrl(user.role, data.client.id), errors: extra.errors, values: extra.values },
+      { title: `${res.locals.t('documents:title')} — ${data.client.name}`, ...data, staff, tabs: CLIENT_TABS, tab: 'files', base: browseUrl(user.role, data.client.id), errors: extra.errors ?? {}, values: extra.values ?? {} },
       extra.status,
     );
   }
