@@ -86,10 +86,10 @@ export interface StampLayout {
   detailBand: Box;
 }
 
-// Vertical extent of a line of Helvetica-Bold, per point of font size: accented capitals reach
-// ~0.93 above the baseline, descenders and cedillas ~0.21 below; caps are 0.718 high.
-const ASCENT = 0.93;
-const DESCENT = 0.21;
+// Vertical extent of a line of Helvetica-Bold, per point of font size: its FontBBox (accented
+// capitals above, descenders and cedillas below); caps are 0.718 high.
+const ASCENT = 0.962;
+const DESCENT = 0.228;
 const CAP_HEIGHT = 0.718;
 const DETAIL_MAX_SIZE = 9;
 
@@ -99,7 +99,7 @@ const DETAIL_MAX_SIZE = 9;
  * Widths are per point of font size (the text's advance width at size 1).
  */
 export function layoutStamp(width: number, height: number, headlineWidth: number, detailWidth: number): StampLayout {
-  const margin = Math.min(18, 0.04 * Math.min(width, height));
+  const margin = 0.04 * Math.min(width, height);
 
   // The detail line first: the headline's box must keep clear of it only if there is room.
   const detailSize = Math.min(DETAIL_MAX_SIZE, height / 8, (width - 2 * margin) / Math.max(detailWidth, 1e-9));

@@ -2,7 +2,7 @@
 // each page and a detail line (who downloaded it, when) at the bottom, so that a leaked copy can be
 // traced. Returns new bytes; the input is never modified. A PDF that cannot be stamped completely
 // is refused with PdfNotStampable, never returned as it was.
-import { EncryptedPDFError, PDFDocument } from 'pdf-lib';
+import { PDFDocument } from 'pdf-lib';
 import { StampOverlay } from './overlay.ts';
 import { listPages, PageTreeProblem } from './pages.ts';
 import { toWinAnsi } from './winansi.ts';
@@ -74,12 +74,13 @@ function assertWholeFile(input: Uint8Array): void {
 async function load(input: Uint8Array): Promise<PDFDocument> {
   let doc: PDFDocument;
   try {
-    doc = await PDFDocument.load(input, { updateMetadata: false, parseSpeed: OBJECTS_PER_TICK });
+    // Encryption is checked below rather than by pdf-lib: its EncryptedPDFError cannot be told
+    // apart (an ES5 subclass of Error, `instanceof` fails), and it only notices an /Encrypt entry
+    // that resolves. An encrypted document is refused, never stamped.
+    doc = await PDFDocument.load(input, { ignoreEncryption: true, updateMetadata: false, parseSpeed: OBJECTS_PER_TICK });
   } catch (error) {
-    if (error instanceof EncryptedPDFError) throw new PdfNotStampable('encrypted', 'the PDF is encrypted');
     throw new PdfNotStampable('broken', 'unreadable', { cause: error });
   }
-  // pdf-lib only notices an /Encrypt it can resolve; any /Encrypt at all means unreadable content.
-  if (doc.context.trailerInfo.Encrypt !== undefined) throw new PdfNotStampable('encrypted', 'the PDF is encrypted');
+  if (doc.isEncrypted || doc.context.trailerInfo.Encrypt !== undefined) throw new PdfNotStampable('encrypted', 'the PDF is encrypted');
   return doc;
 }

@@ -16,7 +16,8 @@ const REPLACEMENTS: Record<string, string> = {
   '\u013F': 'L', '\u0140': 'l', '\u1E9E': 'SS', '\u0132': 'IJ', '\u0133': 'ij', '\u2044': '/',
 };
 const SPACES = /[\s\u00A0\u2000-\u200A\u202F\u205F\u3000]+/gu;
-const INVISIBLE = /[\u00AD\u200B-\u200D\u2060\uFEFF\p{Cc}]/gu;
+// Controls other than the whitespace ones, soft hyphen, zero-width characters, BOM.
+const INVISIBLE = /(?![\t\n\v\f\r])\p{Cc}|[\u00AD\u200B-\u200D\u2060\uFEFF]/gu;
 const COMBINING_MARKS = /\p{M}/gu;
 
 /**
@@ -26,7 +27,7 @@ const COMBINING_MARKS = /\p{M}/gu;
  */
 export function toWinAnsi(text: string): string {
   let out = '';
-  for (const char of text.normalize('NFC').replace(SPACES, ' ').replace(INVISIBLE, '').trim()) {
+  for (const char of text.normalize('NFC').replace(INVISIBLE, '').replace(SPACES, ' ').trim()) {
     out += encodable(char) ? char : (REPLACEMENTS[char] ?? withoutAccents(char));
   }
   return out;
