@@ -497,6 +497,7 @@ describe('stampPdf refuses what it cannot stamp completely', () => {
   it('applies maxPages', async () => {
     const input = handmadePages(3);
     assert.equal(await refusal(input, { maxPages: 2 }), 'too_many_pages');
+    await assert.rejects(stampPdf(input, TEXT, { maxPages: 0 }), RangeError);
     const doc = await PDFDocument.load(await stampPdf(input, TEXT, { maxPages: 3 }));
     assert.equal(doc.getPageCount(), 3);
   });

@@ -42,6 +42,8 @@ const TAIL = 1024;
 
 export async function stampPdf(input: Uint8Array, text: StampText, options: StampOptions = {}): Promise<Uint8Array> {
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+  if (!Number.isInteger(maxPages) || maxPages < 1) throw new RangeError(`stampPdf: maxPages must be a positive integer, not ${maxPages}`);
+  if (!(input instanceof Uint8Array)) throw new TypeError('stampPdf: the input must be a Uint8Array (or a Buffer)');
   const headline = toWinAnsi(text.headline);
   const detail = toWinAnsi(text.detail);
   if (headline === '' || detail === '') throw new TypeError('stampPdf: the headline and the detail must not be empty');
@@ -57,7 +59,9 @@ export async function stampPdf(input: Uint8Array, text: StampText, options: Stam
     throw new PdfNotStampable('broken', 'unexpected structure', { cause: error });
   }
   // The signature of a signed PDF no longer matches the copy; form fields keep their appearance.
-  return doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false, objectsPerTick: OBJECTS_PER_TICK });
+  // Object streams keep the copy about the size of the original (without them a text-only PDF
+  // doubles) for ~0.02 ms per page more (bench/stamp.md).
+  return doc.save({ useObjectStreams: true, addDefaultPage: false, updateFieldAppearances: false, objectsPerTick: OBJECTS_PER_TICK });
 }
 
 /**
