@@ -116,6 +116,11 @@ export class DiskStorage {
         throw meter.failure ?? writeError ?? new UploadInterrupted(err);
       }
       await handle.sync();
+      // The stream holds a reference on the handle until it closes; handle.close() would wait forever.
+      await new Promise<void>((resolve) => {
+        writer.once('close', resolve);
+        writer.destroy();
+      });
       await handle.close();
       handle = undefined;
       const file: StoredFile = { key: randomBytes(16).toString('hex'), size: meter.size, sha256: meter.sha256() };
