@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { requireUser } from '../../http/middleware/auth.ts';
 import type { FeatureModule } from '../registry.ts';
+import { fileRoutes } from './fileRoutes.ts';
 import { permissionRoutes } from './permissionRoutes.ts';
 import { documentRoutes } from './routes.ts';
 import { templateRoutes } from './templateRoutes.ts';
@@ -9,5 +10,5 @@ import { templateRoutes } from './templateRoutes.ts';
 export const documentsModule: FeatureModule = {
   key: 'documents',
   menu: [{ labelKey: 'modules.documents', href: '/documents', roles: ['contact'] }],
-  router: (deps) => Router().use(['/documents', '/files', '/clients'], requireUser).use(templateRoutes(deps)).use(permissionRoutes(deps)).use(documentRoutes(deps)),
+  router: (deps) => Router().use(['/documents', '/files', '/clients'], requireUser).use(templateRoutes(deps)).use(permissionRoutes(deps)).use(fileRoutes(deps)).use(documentRoutes(deps)),
 };
