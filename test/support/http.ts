@@ -11,6 +11,8 @@ export interface Response {
 }
 
 export type Form = Record<string, string | string[]>;
+/** A file of a multipart form; several under one name go as an array. */
+export type UploadPart = { filename: string; type: string; data: Buffer };
 
 export class Client {
   readonly port: number;
@@ -41,10 +43,10 @@ export class Client {
   }
 
   /** Posts multipart/form-data (files as { name, type, data }). */
-  postMultipart(path: string, fields: Record<string, string | { filename: string; type: string; data: Buffer }>): Promise<Response> {
+  postMultipart(path: string, fields: Record<string, string | UploadPart | UploadPart[]>): Promise<Response> {
     const boundary = '----passerelle' + Math.random().toString(16).slice(2);
     const parts: Buffer[] = [];
-    for (const [name, v] of Object.entries(fields)) {
+    for (const [name, v] of Object.entries(fields).flatMap(([k, x]) => (Array.isArray(x) ? x.map((one) => [k, one] as const) : [[k, x] as const]))) {
       if (typeof v === 'string') {
         parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`));
       } else {

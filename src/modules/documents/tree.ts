@@ -1,6 +1,5 @@
 // A client's folder tree as one person sees it: every folder with that person's level, in the
-// order of the tree. A folder they may not see is left out; its visible sub-folders hang from the
-// nearest visible ancestor, so a contact never learns the name of a folder closed to them.
+// order of the tree. A folder they may not see is left out, so a contact never learns its name.
 import type { FolderLevel, FolderRow } from '../../db/documentTables.ts';
 import type { FirmTrx } from '../../db/withFirm.ts';
 import { effectiveLevel, type ClientStanding } from './levels.ts';
@@ -32,24 +31,24 @@ export async function treeFor(trx: FirmTrx, firmId: string, clientId: string, pe
   return arrange(rows, standing);
 }
 
-/** Orders the rows as a tree (siblings by name, accents ignored) and drops what the person may not see. */
+/**
+ * Orders the rows as a tree (siblings by name, accents ignored) and drops what the person may not
+ * see. A visible folder whose parent is hidden hangs from the top: the same shape whether the
+ * database left the hidden folders out (a contact's own view) or the code did ("voir comme").
+ */
 export function arrange(rows: Row[], standing: ClientStanding): TreeFolder[] {
-  const children = new Map<string | null, Row[]>();
-  for (const r of rows) {
-    const list = children.get(r.parentId) ?? [];
-    list.push(r);
-    children.set(r.parentId, list);
+  const visible = rows.map((r) => ({ ...r, level: effectiveLevel(standing, r) })).filter((r) => r.level !== 'none');
+  const ids = new Set(visible.map((r) => r.id));
+  const children = new Map<string | null, typeof visible>();
+  for (const r of visible) {
+    const parent = r.parentId && ids.has(r.parentId) ? r.parentId : null;
+    children.set(parent, [...(children.get(parent) ?? []), r]);
   }
   const byName = (a: Row, b: Row) => a.name.localeCompare(b.name, 'fr', { sensitivity: 'base', numeric: true });
   const out: TreeFolder[] = [];
   const walk = (parentId: string | null, depth: number, path: string[]) => {
     for (const r of (children.get(parentId) ?? []).sort(byName)) {
-      const level = effectiveLevel(standing, r);
-      if (level === 'none') {
-        walk(r.id, depth, path);
-        continue;
-      }
-      out.push({ id: r.id, parentId: r.parentId, name: r.name, contactLevel: r.contactLevel, staffLevel: r.staffLevel, level, depth, path, files: Number(r.files) });
+      out.push({ id: r.id, parentId: r.parentId, name: r.name, contactLevel: r.contactLevel, staffLevel: r.staffLevel, level: r.level, depth, path, files: Number(r.files) });
       walk(r.id, depth + 1, [...path, r.id]);
     }
   };
