@@ -21,6 +21,8 @@ interface Result {
   outputBytes: number;
   runs: number;
   msPerPage: { median: number; p95: number; min: number };
+  /** The first call of the process, cold (JIT not warmed up). */
+  firstCallMsPerPage: number;
   rssBeforeMb: number;
   /** After the first (cold) call alone: what one stamping costs a fresh process. */
   peakRssFirstMb: number;
@@ -109,6 +111,7 @@ async function runCase(mode: Mode, file: string, pages: number): Promise<Result>
   };
   const timer = setInterval(sample, 2);
   let peakRssFirst = 0;
+  let firstCall = 0;
   const warmups = 3;
   const runs = pages >= 1000 ? 10 : 40;
   const perPage: number[] = [];
@@ -118,7 +121,7 @@ async function runCase(mode: Mode, file: string, pages: number): Promise<Result>
     const output = await stamp(input, TEXT);
     const ms = performance.now() - started;
     sample();
-    if (i === 0) peakRssFirst = process.resourceUsage().maxRSS * 1024;
+    if (i === 0) (peakRssFirst = process.resourceUsage().maxRSS * 1024), (firstCall = ms / pages);
     outputBytes = output.length;
     if (i >= warmups) perPage.push(ms / pages);
   }
@@ -131,6 +134,7 @@ async function runCase(mode: Mode, file: string, pages: number): Promise<Result>
     outputBytes,
     runs,
     msPerPage: { median: percentile(sorted, 50), p95: percentile(sorted, 95), min: sorted[0]! },
+    firstCallMsPerPage: firstCall,
     rssBeforeMb: rssBefore / MB,
     peakRssFirstMb: peakRssFirst / MB,
     peakRssMb: (process.resourceUsage().maxRSS * 1024) / MB,
@@ -169,7 +173,7 @@ if (childFile) {
         console.log(
           `${(mode === 'stamp' ? 'stampPdf' : 'pdf-lib drawText (baseline)').padEnd(28)} ${String(pages).padStart(5)} pages ` +
             `${(r.inputBytes / MB).toFixed(1).padStart(5)} → ${(r.outputBytes / MB).toFixed(1).padStart(5)} MiB  ` +
-            `ms/page median ${r.msPerPage.median.toFixed(3)}  p95 ${r.msPerPage.p95.toFixed(3)}  min ${r.msPerPage.min.toFixed(3)} (${r.runs} runs)  ` +
+            `ms/page median ${r.msPerPage.median.toFixed(3)}  p95 ${r.msPerPage.p95.toFixed(3)}  min ${r.msPerPage.min.toFixed(3)} (${r.runs} runs; cold 1st ${r.firstCallMsPerPage.toFixed(3)})  ` +
             `RSS ${r.rssBeforeMb.toFixed(0)} → peak ${r.peakRssFirstMb.toFixed(0)} (1st call) / ${r.peakRssMb.toFixed(0)} MiB  ` +
             `heap ≥ ${r.peakHeapMb.toFixed(0)} MiB  buffers ≥ ${r.peakArrayBuffersMb.toFixed(0)} MiB` +
             (mode === 'stamp' ? `  ${ok ? 'PASS' : 'FAIL'} ≤ ${TARGET_MS_PER_PAGE} ms/page` : ''),
