@@ -447,6 +447,9 @@ describe('stampPdf refuses what it cannot stamp completely', () => {
     assert.equal(await refusal(handmadePdf([...objects, `<< ${standard} >>`], '/Encrypt 4 0 R')), 'encrypted');
     // Its Encrypt dictionary cannot be found: the content still cannot be read.
     assert.equal(await refusal(handmadePdf(objects, '/Encrypt 99 0 R')), 'encrypted');
+    // Encrypted (so unreadable) object stream.
+    const objectStream = `<< /Type /ObjStm /N 2 /First 8 /Filter /FlateDecode /Length 256 >>\nstream\n${randomBytes(256).toString('latin1')}\nendstream`;
+    assert.equal(await refusal(handmadePdf([...objects, objectStream], `/Encrypt << ${standard} >>`)), 'encrypted');
   });
 
   it('refuses a truncated PDF, even with a %%EOF glued back on', async () => {

@@ -5,7 +5,7 @@
 // rather than edited.
 import { PDFArray, PDFDict, PDFName, PDFNull, PDFRef, PDFStream, type PDFContext, type PDFObject } from 'pdf-lib';
 import { displaySize, displayToUser, layoutStamp, type Matrix, type PlacedLine } from './geometry.ts';
-import { PageTreeProblem, type PageToStamp } from './pages.ts';
+import { StructureProblem, type PageToStamp } from './pages.ts';
 import { FONT_NAME, hexCodes, widthAtSizeOne } from './winansi.ts';
 
 const RESOURCES = PDFName.of('Resources');
@@ -63,7 +63,7 @@ export class StampOverlay {
     const refs = resolved instanceof PDFArray ? resolved.asArray() : [value];
     for (const ref of refs) {
       if (!(ref instanceof PDFRef) || !(this.context.lookup(ref) instanceof PDFStream)) {
-        throw new PageTreeProblem('broken', 'a page content stream is missing');
+        throw new StructureProblem('broken', 'a page content stream is missing');
       }
     }
     return refs;

@@ -13,8 +13,8 @@ export interface PageToStamp {
   rotation: Rotation;
 }
 
-/** Why a document's pages cannot be listed; stamp.ts turns it into PdfNotStampable. */
-export class PageTreeProblem extends Error {
+/** Why a document cannot be stamped (a damaged structure, too many pages); stamp.ts turns it into PdfNotStampable. */
+export class StructureProblem extends Error {
   readonly kind: 'broken' | 'too_many_pages';
   constructor(kind: 'broken' | 'too_many_pages', message: string) {
     super(message);
@@ -38,14 +38,14 @@ const MEDIA_BOX = PDFName.of('MediaBox');
 const CROP_BOX = PDFName.of('CropBox');
 const ROTATE = PDFName.of('Rotate');
 
-/** The document's pages in display order; throws PageTreeProblem. */
+/** The document's pages in display order; throws StructureProblem. */
 export function listPages(context: PDFContext, maxPages: number): PageToStamp[] {
   const catalog = context.lookup(context.trailerInfo.Root);
   const root = catalog instanceof PDFDict ? context.lookup(catalog.get(PAGES)) : undefined;
-  if (!(root instanceof PDFDict)) throw new PageTreeProblem('broken', 'no page tree');
+  if (!(root instanceof PDFDict)) throw new StructureProblem('broken', 'no page tree');
   // The declared count can lie either way, but a large one is refused before any walking.
   const declared = context.lookup(root.get(COUNT));
-  if (declared instanceof PDFNumber && declared.asNumber() > maxPages) throw new PageTreeProblem('too_many_pages', `${declared.asNumber()} pages declared`);
+  if (declared instanceof PDFNumber && declared.asNumber() > maxPages) throw new StructureProblem('too_many_pages', `${declared.asNumber()} pages declared`);
 
   const pages: PageToStamp[] = [];
   const seen = new Set<PDFDict>();
@@ -55,7 +55,7 @@ export function listPages(context: PDFContext, maxPages: number): PageToStamp[] 
   while (stack.length > 0) {
     const { ref, inherited: fromParent } = stack.pop()!;
     const node = context.lookup(ref);
-    if (!(node instanceof PDFDict)) throw new PageTreeProblem('broken', `page tree node ${ref instanceof PDFRef ? ref.toString() : '(direct)'} is missing`);
+    if (!(node instanceof PDFDict)) throw new StructureProblem('broken', `page tree node ${ref instanceof PDFRef ? ref.toString() : '(direct)'} is missing`);
     if (seen.has(node)) continue;
     seen.add(node);
     const inherited: Inherited = {
@@ -68,18 +68,18 @@ export function listPages(context: PDFContext, maxPages: number): PageToStamp[] 
     if (kids instanceof PDFArray) {
       for (let i = kids.size() - 1; i >= 0; i--) stack.push({ ref: kids.get(i), inherited });
     } else if (node.get(TYPE) !== PAGES) {
-      if (pages.length === maxPages) throw new PageTreeProblem('too_many_pages', `more than ${maxPages} pages`);
+      if (pages.length === maxPages) throw new StructureProblem('too_many_pages', `more than ${maxPages} pages`);
       pages.push(pageOf(context, node, inherited));
     }
   }
-  if (pages.length === 0) throw new PageTreeProblem('broken', 'no pages');
+  if (pages.length === 0) throw new StructureProblem('broken', 'no pages');
   return pages;
 }
 
 function pageOf(context: PDFContext, node: PDFDict, inherited: Inherited): PageToStamp {
   const mediaBox = inherited.mediaBox === undefined ? undefined : (numbers(context, inherited.mediaBox) ?? []);
   const visible = visibleBox(mediaBox, numbers(context, inherited.cropBox));
-  if (!visible) throw new PageTreeProblem('broken', 'a page has an unusable MediaBox');
+  if (!visible) throw new StructureProblem('broken', 'a page has an unusable MediaBox');
   const rotate = context.lookup(inherited.rotate);
   return { node, resources: inherited.resources, visible, rotation: normalizeRotation(rotate instanceof PDFNumber ? rotate.asNumber() : undefined) };
 }

@@ -4,7 +4,7 @@
 // is refused with PdfNotStampable, never returned as it was.
 import { PDFDocument } from 'pdf-lib';
 import { StampOverlay } from './overlay.ts';
-import { listPages, PageTreeProblem } from './pages.ts';
+import { listPages, StructureProblem } from './pages.ts';
 import { toWinAnsi } from './winansi.ts';
 
 export interface StampText {
@@ -37,7 +37,7 @@ export const DEFAULT_MAX_PAGES = 2000;
 // of work to a few milliseconds.
 const OBJECTS_PER_TICK = 2000;
 
-/** Characters a PDF's last line ("%%EOF") may be followed by, as Acrobat tolerates. */
+/** How far from the start the header, and from the end "%%EOF", may be (as Acrobat tolerates). */
 const TAIL = 1024;
 
 export async function stampPdf(input: Uint8Array, text: StampText, options: StampOptions = {}): Promise<Uint8Array> {
@@ -55,13 +55,17 @@ export async function stampPdf(input: Uint8Array, text: StampText, options: Stam
     const overlay = new StampOverlay(doc.context, headline, detail);
     for (const page of pages) overlay.stamp(page);
   } catch (error) {
-    if (error instanceof PageTreeProblem) throw new PdfNotStampable(error.kind, error.message);
+    if (error instanceof StructureProblem) throw new PdfNotStampable(error.kind, error.message);
     throw new PdfNotStampable('broken', 'unexpected structure', { cause: error });
   }
   // The signature of a signed PDF no longer matches the copy; form fields keep their appearance.
   // Object streams keep the copy about the size of the original (without them a text-only PDF
   // doubles) for ~0.02 ms per page more (bench/stamp.md).
-  return doc.save({ useObjectStreams: true, addDefaultPage: false, updateFieldAppearances: false, objectsPerTick: OBJECTS_PER_TICK });
+  try {
+    return await doc.save({ useObjectStreams: true, addDefaultPage: false, updateFieldAppearances: false, objectsPerTick: OBJECTS_PER_TICK });
+  } catch (error) {
+    throw new PdfNotStampable('broken', 'could not be written back', { cause: error });
+  }
 }
 
 /**
@@ -83,6 +87,8 @@ async function load(input: Uint8Array): Promise<PDFDocument> {
     // that resolves. An encrypted document is refused, never stamped.
     doc = await PDFDocument.load(input, { ignoreEncryption: true, updateMetadata: false, parseSpeed: OBJECTS_PER_TICK });
   } catch (error) {
+    // Encrypted content can also be what made parsing fail: say so rather than "damaged".
+    if (Buffer.from(input.buffer, input.byteOffset, input.byteLength).includes('/Encrypt')) throw new PdfNotStampable('encrypted', 'the PDF is encrypted');
     throw new PdfNotStampable('broken', 'unreadable', { cause: error });
   }
   if (doc.isEncrypted || doc.context.trailerInfo.Encrypt !== undefined) throw new PdfNotStampable('encrypted', 'the PDF is encrypted');
