@@ -175,8 +175,9 @@ describe('clients: list, sheet, wizard, edit, trash', () => {
       }
       const contacts = await c.get(`/clients/${id}?tab=contacts`);
       assert.match(textOf(contacts.text, '.content'), /Sophie Despéries.*sophie\.desperies@boulangerie-desperies\.example/);
-      const files = await c.get(`/clients/${id}?tab=files`);
-      assert.match(textOf(files.text, '.empty'), /module Documents, qui n'est pas encore disponible/);
+      assert.match(res.text, new RegExp(`href="/clients/${id}/files"`), 'the Fichiers tab opens the client\'s documents');
+      const mail = await c.get(`/clients/${id}?tab=mail`);
+      assert.match(textOf(mail.text, '.empty'), /pas encore disponible/);
       const blocked = await c.get(`/clients/${await clientIdOf('ÉLECTRICITÉ OCCITANE')}`);
       assert.match(textOf(blocked.text, '.alert-warning'), /Gestion commerciale bloquée : Honoraires 2025 impayés/);
     });
@@ -216,9 +217,17 @@ describe('clients: list, sheet, wizard, edit, trash', () => {
       assert.match((await c.get('/clients/new/access')).text, new RegExp(`name="access_${julien}" value="read" checked`));
       assert.equal(await countClients(), before, 'nothing saved before the last step');
 
-      const done = await c.post('/clients/new/access', { [`access_${julien}`]: 'write' });
+      const step3 = await c.post('/clients/new/access', { [`access_${julien}`]: 'write' });
+      assert.equal(step3.location, '/clients/new/tree', 'a firm with documents has a fourth step, "Arborescence"');
+      assert.equal(await countClients(), before, 'nothing saved before the last step');
+      const step4 = await c.get('/clients/new/tree');
+      const treeTemplate = /name="template" id="tpl-(\d+)"/.exec(step4.text)![1]!;
+      assert.match(step4.text, /Dossier comptable annuel/);
+      const done = await c.post('/clients/new/tree', { template: treeTemplate });
       assert.equal(done.status, 303);
       const id = await clientIdOf('Menuiserie Caussade');
+      const folders = await inFirm(app.db.owner, 'compta', (trx, firmId) => trx('folders').where({ firmId, clientId: id }).pluck('name'));
+      assert.ok(folders.includes('Bilans et liasses fiscales') && folders.includes('TVA'), 'the chosen tree template is applied');
       assert.equal(done.location, `/clients/${id}`);
       const saved = await inFirm(app.db.owner, 'compta', async (trx, firmId) => ({
         client: await trx('clients').where({ firmId, id }).first(),
@@ -300,7 +309,9 @@ describe('clients: list, sheet, wizard, edit, trash', () => {
         await c.get('/clients/new/contacts');
         await c.post('/clients/new/contacts/new', { firstName: 'Ana', lastName: 'Fantôme', email: `ana.${collaboratorId}@fantome.example`, locale: 'fr', sendActivation: 'on' });
         await c.get('/clients/new/access');
-        const res = await c.post('/clients/new/access', {});
+        assert.equal((await c.post('/clients/new/access', {})).status, 303);
+        await c.get('/clients/new/tree');
+        const res = await c.post('/clients/new/tree', { template: '' });
         assert.equal(res.status, 400);
         assert.match(textOf(res.text, '#f-collaboratorId-err'), /Choisissez une valeur/);
       }
@@ -329,6 +340,8 @@ describe('clients: list, sheet, wizard, edit, trash', () => {
       assert.equal((await c.post('/clients/new/contacts/existing', { userId: barre })).status, 400);
       await c.get('/clients/new/access');
       assert.equal((await c.post('/clients/new/access', {})).status, 303);
+      await c.get('/clients/new/tree');
+      assert.equal((await c.post('/clients/new/tree', { template: '' })).status, 303);
       const row = await inFirm(app.db.owner, 'compta', (trx, firmId) => trx('clients').where({ firmId, name: 'Garage Rouzaud' }).first('collaboratorId'));
       assert.equal(row?.collaboratorId, julien);
     });

@@ -255,6 +255,24 @@ describe('documents (D1–D3, D7)', () => {
     const diagBoss = await signedIn('superviseur', 'diag');
     assert.equal((await diagBoss.get(`/settings/folders/${id}`)).status, 404);
   });
+  it('lists the client\'s document activity, searchable by file name, format, sub-folder, period and type', async () => {
+    const boulangerie = await clientId(3310);
+    const julien = await signedIn('collaborateur');
+    const all = unescapeHtml((await julien.get(`/clients/${boulangerie}/activities`)).text);
+    assert.ok(all.includes('Fichier déposé') && all.includes('Fichier téléchargé'));
+    const rowsOf = (html: string) => unescapeHtml(/<tbody>([\s\S]*)<\/tbody>/.exec(html)?.[1] ?? '');
+    const byName = rowsOf((await julien.get(`/clients/${boulangerie}/activities?q=definitif&type=downloaded`)).text);
+    assert.ok(byName.includes('Bilan 2025 « définitif ».pdf'), 'accents ignored');
+    assert.ok(!byName.includes('Fichier déposé'));
+    const none = unescapeHtml((await julien.get(`/clients/${boulangerie}/activities?format=docx`)).text);
+    assert.ok(none.includes('Aucune activité ne correspond.'));
+    const future = unescapeHtml((await julien.get(`/clients/${boulangerie}/activities?from=2099-01-01`)).text);
+    assert.ok(future.includes('Aucune activité ne correspond.'));
+    const folder = rowsOf((await julien.get(`/clients/${boulangerie}/activities?folder=${encodeURIComponent('Bilans et liasses fiscales')}`)).text);
+    assert.ok(folder.includes('Bilan 2025') && !folder.includes('TVA T3.pdf'));
+    assert.equal((await (await signedIn(SOPHIE)).get(`/clients/${boulangerie}/activities`)).status, 403);
+    assert.equal((await (await signedIn('superviseur', 'diag')).get(`/clients/${boulangerie}/activities`)).status, 404);
+  });
 });
 
 function entryNames(zip: Buffer): Promise<string[]> {

@@ -17,7 +17,7 @@ const USERS = [
   { identifier: 'client', role: 'contact' },
 ] as const;
 /** Pages every supervisor opens besides the menu. */
-const SUPERVISOR_PAGES = ['/settings', '/settings/users', '/settings/clients', '/activity', '/dev/mail', '/clients/updates', '/clients/new/info', '/supervision/assignments', '/supervision/collaborators/new', '/contacts/new'];
+const SUPERVISOR_PAGES = ['/settings', '/settings/users', '/settings/clients', '/settings/folders', '/activity', '/dev/mail', '/clients/updates', '/clients/new/info', '/supervision/assignments', '/supervision/collaborators/new', '/contacts/new'];
 
 const fr = (ns: string): Record<string, any> => JSON.parse(fs.readFileSync(path.join(import.meta.dirname, `../../locales/fr/${ns}.json`), 'utf8'));
 const FR = { common: fr('common'), auth: fr('auth'), settings: fr('settings'), users: fr('users') };
@@ -87,6 +87,17 @@ describe('Passerelle in a browser', { skip: missing ? `${missing}; browser tests
           const extra = user.role === 'supervisor' ? SUPERVISOR_PAGES.filter(enabled) : [];
           const urls = [...new Set([...menu.filter((h): h is string => Boolean(h)), '/account', ...extra])].filter((u) => u !== '/');
           for (const url of urls) await pages.open(url.slice(1).replaceAll('/', '-'), url);
+
+          // Staff: a client's documents (Fichiers, Permissions, Activités, Corbeille), from its sheet.
+          if (user.role !== 'contact' && menu.includes('/clients')) {
+            await page.goto('/clients');
+            await Promise.all([page.waitForURL(/\/clients\/\d+$/), page.locator('table.data-table tbody a').first().click()]);
+            const sheet = new URL(page.url()).pathname;
+            await pages.open('client-files', `${sheet}/files`);
+            await pages.open('client-activities', `${sheet}/activities`);
+            await pages.open('client-trash', `${sheet}/files/trash`);
+            if (user.role === 'supervisor') await pages.open('client-permissions', `${sheet.replace('/clients/', '/documents/')}/permissions`);
+          }
 
           if (user.role === 'supervisor') {
             // A password link from the users page puts a message in the outbox, which /dev/mail shows.

@@ -67,6 +67,9 @@ describe('clients in a browser', { skip: missing ? `${missing}; browser tests sk
 
       await page.getByRole('radio', { name: `Julien Marty — ${FR.clients.wizard.levels.read}` }).check();
       await look(page, 'wizard-access', watch.problems);
+      await Promise.all([page.waitForURL('**/clients/new/tree'), page.getByRole('button', { name: `${FR.clients.wizard.next} →` }).click()]);
+      await page.getByRole('radio', { name: /Dossier comptable annuel/ }).check();
+      await look(page, 'wizard-tree', watch.problems);
       await Promise.all([page.waitForURL(/\/clients\/\d+$/), page.getByRole('button', { name: FR.clients.wizard.finish }).click()]);
       assert.equal(await page.getByRole('status').textContent(), FR.clients.created);
       await look(page, 'sheet', watch.problems);

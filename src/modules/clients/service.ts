@@ -8,6 +8,7 @@ import { AppError } from '../../lib/errors.ts';
 import type { FieldErrors } from '../../lib/validation.ts';
 import { recordActivity } from '../activity/service.ts';
 import { queuePasswordLink } from '../auth/service.ts';
+import { applyTemplateTo } from '../documents/templates.ts';
 import { displayName } from '../users/repo.ts';
 import { accessOf, attributesOf, findVisibleClient, likelyDuplicates, staffOptions } from './repo.ts';
 import type { ClientFields } from './schemas.ts';
@@ -28,6 +29,8 @@ export interface NewClient {
   access: Record<string, AccessLevel>; // collaborator id → level; absent: no access
   newAttributes?: NewAttribute[]; // custom values keyed new1… until these exist
   confirmDuplicate: boolean;
+  /** B3 step 4: a folder tree template applied in the same transaction. */
+  folderTemplateId?: string | null;
 }
 
 const NUMBER_TAKEN = 'clients_firm_id_number_key';
@@ -75,6 +78,7 @@ export async function createClient(deps: AppDeps, firm: FirmRow, actor: SessionU
       const access = { ...c.access };
       if (actor.role === 'collaborator' && collaboratorId !== actor.id) access[actor.id] = 'write';
       await setAccess(trx, firm.id, client.id, access, collaboratorId);
+      if (c.folderTemplateId) await applyTemplateTo(trx, firm.id, client.id, c.folderTemplateId);
       await recordActivity(trx, firm.id, { action: 'clients.created', actor, clientId: client.id, objectType: 'client', objectId: client.id, objectLabel: label(client) });
       return { ok: true as const, id: client.id };
     });

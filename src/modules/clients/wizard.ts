@@ -5,7 +5,7 @@ import type { AccessLevel, Locale } from '../../db/tables.ts';
 import { email, line } from '../../lib/validation.ts';
 import type { WizardContact } from './service.ts';
 
-export const STEPS = ['info', 'contacts', 'access'] as const;
+export const STEPS = ['info', 'contacts', 'access', 'tree'] as const;
 export type Step = (typeof STEPS)[number];
 
 /** An attribute typed in the wizard ("Ajouter un attribut"): created with the client, at the end. */
@@ -21,6 +21,8 @@ export interface WizardState {
   newAttributes: NewAttribute[];
   contacts: (WizardContact & { label: string })[];
   access: Record<string, AccessLevel>;
+  /** Step 4 (firms with documents): the tree template to apply, or none. */
+  folderTemplateId?: string | null;
 }
 
 declare module 'express-session' {

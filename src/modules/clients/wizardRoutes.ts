@@ -1,4 +1,4 @@
-// The pages of the creation wizard (B3): /clients/new/info, /contacts, /access. See wizard.ts.
+// The pages of the creation wizard (B3): /clients/new/info, /contacts, /access, /tree. See wizard.ts.
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import type { ClientAttributeRow } from '../../db/tables.ts';
@@ -11,6 +11,7 @@ import { templateAttributeIds, templatesOf } from './catalog.ts';
 import { attributesOf, contactsOpenTo, groupsOf, likelyDuplicates, staffOptions } from './repo.ts';
 import { clientSchema } from './schemas.ts';
 import { createClient, type Duplicate } from './service.ts';
+import { getTemplate, listTemplates } from '../documents/templates.ts';
 import { accessSchema, adHocAttributeSchema, emptyWizard, existingContactSchema, newContactSchema, type WizardState } from './wizard.ts';
 
 /** Fields of step 1 that drive the page (load a template, add an attribute) rather than describe the client. */
@@ -138,8 +139,38 @@ export function wizardRoutes(deps: AppDeps): Router {
     if (!form.ok) return showAccess(req, res, form.errors, 400);
     state.access = form.data;
     if (go === 'back') return res.redirect(303, '/clients/new/contacts');
+    if (req.firm.modules.includes('documents')) return res.redirect(303, '/clients/new/tree');
+    return finish(req, res);
+  });
 
-    // The end: step 1 is checked again (the firm may have changed since), then all is saved at once.
+  // Step 4, "Arborescence" (firms with documents): a tree template, previewed with "Voir".
+  const showTree = async (req: Request, res: Response, errors: FieldErrors = {}, status = 200) => {
+    if (!wizard(req).info) return res.redirect(303, '/clients/new/info');
+    if (!req.firm.modules.includes('documents')) return res.redirect(303, '/clients/new/access');
+    const templates = await withFirm(deps.db, req.firm.id, async (trx) => {
+      const list = await listTemplates(trx, req.firm.id);
+      return Promise.all(list.map(async (tpl) => ({ ...tpl, nodes: (await getTemplate(trx, req.firm.id, tpl.id)).nodes })));
+    });
+    renderPage(res, 'clients/wizard', { title: res.locals.t('clients:wizard.title'), step: 'tree', state: wizard(req), templates, errors }, status);
+  };
+
+  r.get('/clients/new/tree', (req, res) => showTree(req, res));
+
+  r.post('/clients/new/tree', async (req, res) => {
+    const state = wizard(req);
+    if (!state.info) return res.redirect(303, '/clients/new/info');
+    const { go, template } = req.body as Record<string, string | undefined>;
+    const ids = await withFirm(deps.db, req.firm.id, async (trx) => (await listTemplates(trx, req.firm.id)).map((t) => t.id));
+    if (template && !ids.includes(template)) return showTree(req, res, { template: { key: 'validation.choice' } }, 400);
+    state.folderTemplateId = template || null;
+    if (go === 'back') return res.redirect(303, '/clients/new/access');
+    return finish(req, res);
+  });
+
+  /** The end: step 1 is checked again (the firm may have changed since), then all is saved at once. */
+  async function finish(req: Request, res: Response) {
+    const state = wizard(req);
+    if (!state.info) return res.redirect(303, '/clients/new/info');
     const info = parseForm(clientSchema(await shownAttributes(req), { assign: canAssign(req), edit: false }), state.info);
     if (!info.ok) return showInfo(req, res, state.info, info.errors, [], 400);
     const result = await createClient(deps, req.firm, req.user!, {
@@ -149,12 +180,13 @@ export function wizardRoutes(deps: AppDeps): Router {
       access: state.access,
       newAttributes: state.newAttributes,
       confirmDuplicate: true, // warned at step 1
+      folderTemplateId: req.firm.modules.includes('documents') ? (state.folderTemplateId ?? null) : null,
     });
     if (!result.ok) return showInfo(req, res, state.info, result.errors, result.duplicates ?? [], 400);
     delete req.session.clientWizard;
     flash(req, 'success', 'clients:created');
     res.redirect(303, `/clients/${result.id}`);
-  });
+  }
 
   return r;
 }

@@ -9,6 +9,7 @@ import { renderPage } from '../../http/render.ts';
 import { NotFound } from '../../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { CLIENT_TABS } from '../clients/routes.ts';
+import { activityQuery, documentActivity, DOCUMENT_ACTIONS } from './activity.ts';
 import { filesIn } from './files.ts';
 import { asPerson, createFolder, deleteFolder, mayShape, moveFolder, openClient, renameFolder } from './folders.ts';
 import { viewAs } from './permissions.ts';
@@ -49,6 +50,12 @@ export function documentRoutes(deps: AppDeps): Router {
   r.get('/clients/:id/files', (req, res) => {
     if (req.user!.role === 'contact') throw new NotFound();
     return browse(req, res, String(req.params.id));
+  });
+
+  r.get('/clients/:id/activities', async (req, res) => {
+    const query = activityQuery.parse(req.query);
+    const data = await documentActivity(deps, req.firm, req.user!, String(req.params.id), query);
+    renderPage(res, 'documents/activity', { title: `${res.locals.t('clients:tabs.activities')} — ${data.client.name}`, ...data, query, actions: DOCUMENT_ACTIONS, tabs: CLIENT_TABS, tab: 'activities' });
   });
 
   // A contact's documents: straight to the client when they have one, else the list of their clients.
