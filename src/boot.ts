@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Config } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { buildApp } from './app.ts';
+import { reconcileStorage } from './modules/documents/reconcile.ts';
 import { openDatabaseServer } from './db/open.ts';
 import { APP_ROLE, WORKER_ROLE, connectionConfig, createKnex } from './db/knex.ts';
 import { migrateLatest } from './db/migrate.ts';
@@ -51,6 +52,11 @@ export async function start(config: Config, log: Logger, modules: FeatureModule[
     modules,
   };
   await deps.firms.refresh();
+  // Files left by a crash (stored without their row, or half-written) go, in the background.
+  void reconcileStorage(deps).then(
+    (r) => (r.orphans || r.temporaries) && log.info(r, 'file storage: leftovers of a crash removed'),
+    (err: unknown) => log.warn({ err }, 'file storage: reconciliation failed'),
+  );
 
   const workerDb = config.smtpUrl ? createKnex({ url: server.url, role: WORKER_ROLE, poolMax: 2 }) : undefined;
   const worker = workerDb && config.smtpUrl ? new MailWorker(workerDb, config.smtpUrl, config.mailFrom, log, config.mailPollMs) : undefined;

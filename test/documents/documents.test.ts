@@ -2,9 +2,11 @@
 // uploads and downloads against a real file store, the trash, ZIPs — for every role, every firm.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import yauzl from 'yauzl';
 import { withFirm } from '../../src/db/withFirm.ts';
+import { reconcileStorage } from '../../src/modules/documents/reconcile.ts';
 import { suiteAppWithSmtp } from '../support/app.ts';
 import { SOPHIE } from '../support/demo.ts';
 import { inFirm, userOf } from '../support/firmdb.ts';
@@ -290,3 +292,28 @@ function entryNames(zip: Buffer): Promise<string[]> {
     });
   });
 }
+
+describe('file storage after a crash', () => {
+  const suite = suiteAppWithSmtp();
+
+  it('removes files stored without a row and half-written uploads, and keeps every file a row names', async () => {
+    const julien = suite.app.client('compta');
+    await julien.login('collaborateur');
+    const boulangerie = await inFirm(suite.app.db.owner, 'compta', async (trx, firmId) => String((await trx('clients').where({ firmId, number: 3310 }).first('id'))!.id));
+    const bilans = await inFirm(suite.app.db.owner, 'compta', async (trx, firmId) => String((await trx('folders').where({ firmId, clientId: boulangerie, name: 'Bilans et liasses fiscales' }).first('id'))!.id));
+    await julien.get(`/clients/${boulangerie}/files?folder=${bilans}`);
+    await julien.postMultipart(`/documents/${boulangerie}/folders/${bilans}/upload?_csrf=${encodeURIComponent(julien.csrf)}`, { files: { filename: 'gardé.pdf', type: 'application/pdf', data: PDF } });
+    const kept = (await inFirm(suite.app.db.owner, 'compta', (trx, firmId) => trx('files').where({ firmId, name: 'gardé.pdf' }).first('storageKey')))!.storageKey;
+
+    // What a process killed between the rename and the commit, or mid-upload, leaves behind.
+    const firmDir = path.join(suite.app.filesDir, (await userOf(suite.app.db.owner, 'compta', 'superviseur')).firmId);
+    const orphan = 'ab'.repeat(16);
+    fs.mkdirSync(path.join(firmDir, 'ab', 'ab'), { recursive: true });
+    fs.writeFileSync(path.join(firmDir, 'ab', 'ab', orphan), 'orphan');
+    fs.writeFileSync(path.join(firmDir, '.tmp', 'cd'.repeat(16) + '.part'), 'half');
+    const result = await reconcileStorage(suite.app.running.deps, { orphanAgeMs: 0, tempAgeMs: 0 });
+    assert.deepEqual(result, { orphans: 1, temporaries: 1 });
+    assert.ok(!fs.existsSync(path.join(firmDir, 'ab', 'ab', orphan)));
+    assert.ok(fs.existsSync(path.join(firmDir, kept.slice(0, 2), kept.slice(2, 4), kept)), 'a file with its row stays');
+  });
+});
