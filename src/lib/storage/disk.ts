@@ -108,7 +108,9 @@ export class DiskStorage {
       const meter = new Meter(options);
       const writer = handle.createWriteStream({ autoClose: false, highWaterMark: 256 * 1024 });
       let writeError: unknown;
-      writer.once('error', (err) => (writeError = err));
+      // Only the file system's own errors (they carry a syscall): pipeline also hands the writer
+      // whatever broke the source.
+      writer.on('error', (err: NodeJS.ErrnoException) => void (err.syscall && (writeError ??= err)));
       try {
         await pipeline(source, meter, writer);
       } catch (err) {

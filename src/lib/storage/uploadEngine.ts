@@ -100,6 +100,8 @@ export class UploadEngine implements multer.StorageEngine {
     const policy = state.policy ?? this.policy;
     const parse = multer({
       storage: this,
+      // Browsers send file names as raw UTF-8; busboy would read them as Latin-1 (Ã© for é).
+      defParamCharset: 'utf8',
       limits: { files: options.maxFiles, fields: 50, parts: options.maxFiles + 50, fieldSize: 100_000, fieldNameSize: 200 },
     }).array(options.field, options.maxFiles);
     let failure: unknown;
