@@ -3,6 +3,7 @@
 // actions on folders are the same for both, under /documents/:clientId; each checks the person's
 // level on the folder (levels.ts), and a contact's transactions also carry the database's limits.
 import { Router, type Request, type Response } from 'express';
+import type { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { flash } from '../../http/middleware/locals.ts';
 import { renderPage } from '../../http/render.ts';
@@ -11,7 +12,7 @@ import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { CLIENT_TABS } from '../clients/routes.ts';
 import { activityQuery, documentActivity, DOCUMENT_ACTIONS } from './activity.ts';
 import { filesIn } from './files.ts';
-import { asPerson, createFolder, deleteFolder, mayShape, moveFolder, openClient, renameFolder } from './folders.ts';
+import { asPerson, createFolder, deleteFolder, mayShape, moveFolder, openClient, renameFolder, type FolderResult } from './folders.ts';
 import { viewAs } from './permissions.ts';
 import { applyTemplateSchema, browseQuery, deleteFolderSchema, moveFolderSchema, newFolderSchema, renameFolderSchema } from './schemas.ts';
 import { clientsOfContact } from './standing.ts';
@@ -74,32 +75,21 @@ export function documentRoutes(deps: AppDeps): Router {
 
   const back = (req: Request, folderId?: string | null) => browseUrl(req.user!.role, String(req.params.clientId), folderId);
 
-  r.post('/documents/:clientId/folders', async (req, res) => {
-    const clientId = String(req.params.clientId);
-    const form = parseForm(newFolderSchema, req.body);
-    const result = form.ok ? await createFolder(deps, req.firm, req.user!, clientId, form.data) : form;
-    if (!result.ok) return browse(req, res, clientId, { errors: result.errors, values: { newFolder: req.body }, status: 400 });
-    flash(req, 'success', 'documents:folders.created');
-    res.redirect(303, back(req, result.id));
-  });
-
-  r.post('/documents/:clientId/folders/:folderId/rename', async (req, res) => {
-    const clientId = String(req.params.clientId);
-    const form = parseForm(renameFolderSchema, req.body);
-    const result = form.ok ? await renameFolder(deps, req.firm, req.user!, clientId, String(req.params.folderId), form.data.name) : form;
-    if (!result.ok) return browse(req, res, clientId, { errors: result.errors, values: { rename: req.body }, status: 400 });
-    flash(req, 'success', 'documents:folders.renamed');
-    res.redirect(303, back(req, result.id));
-  });
-
-  r.post('/documents/:clientId/folders/:folderId/move', async (req, res) => {
-    const clientId = String(req.params.clientId);
-    const form = parseForm(moveFolderSchema, req.body);
-    const result = form.ok ? await moveFolder(deps, req.firm, req.user!, clientId, String(req.params.folderId), form.data.parent) : form;
-    if (!result.ok) return browse(req, res, clientId, { errors: result.errors, values: { move: req.body }, status: 400 });
-    flash(req, 'success', 'documents:folders.moved');
-    res.redirect(303, back(req, result.id));
-  });
+  /** A folder form: parsed, run, then back to the folder; refused, the page again with the form open ("form"). */
+  function folderAction<S extends z.ZodType>(path: string, schema: S, form: string, done: string, run: (req: Request, data: z.infer<S>) => Promise<FolderResult>) {
+    r.post(path, async (req, res) => {
+      const clientId = String(req.params.clientId);
+      const parsed = parseForm(schema, req.body);
+      const result = parsed.ok ? await run(req, parsed.data) : parsed;
+      if (!result.ok) return browse(req, res, clientId, { errors: result.errors, values: { [form]: req.body }, status: 400 });
+      flash(req, 'success', done);
+      res.redirect(303, back(req, result.id));
+    });
+  }
+  const ids = (req: Request) => [String(req.params.clientId), String(req.params.folderId)] as const;
+  folderAction('/documents/:clientId/folders', newFolderSchema, 'newFolder', 'documents:folders.created', (req, data) => createFolder(deps, req.firm, req.user!, String(req.params.clientId), data));
+  folderAction('/documents/:clientId/folders/:folderId/rename', renameFolderSchema, 'rename', 'documents:folders.renamed', (req, data) => renameFolder(deps, req.firm, req.user!, ...ids(req), data.name));
+  folderAction('/documents/:clientId/folders/:folderId/move', moveFolderSchema, 'move', 'documents:folders.moved', (req, data) => moveFolder(deps, req.firm, req.user!, ...ids(req), data.parent));
 
   r.post('/documents/:clientId/folders/:folderId/delete', async (req, res) => {
     const clientId = String(req.params.clientId);
