@@ -317,3 +317,35 @@ describe('file storage after a crash', () => {
     assert.ok(fs.existsSync(path.join(firmDir, kept.slice(0, 2), kept.slice(2, 4), kept)), 'a file with its row stays');
   });
 });
+
+describe('the firm\'s upload settings', () => {
+  const suite = suiteAppWithSmtp();
+
+  it('narrows the kinds and the size a firm accepts, and refuses bad settings without changing anything', async () => {
+    const helene = suite.app.client('compta');
+    await helene.login('superviseur');
+    await helene.get('/settings/folders');
+    assert.equal((await helene.post('/settings/folders/uploads', { uploadMaxMb: '0', uploadKinds: ['pdf'] })).status, 400);
+    const none = await helene.post('/settings/folders/uploads', { uploadMaxMb: '5' });
+    assert.equal(none.status, 400);
+    assert.ok(unescapeHtml(none.text).includes('Cochez au moins un type de fichier.'));
+    assert.equal((await helene.post('/settings/folders/uploads', { uploadMaxMb: '1', uploadKinds: ['pdf'] })).status, 303);
+    const firm = await suite.app.db.owner('firms').where({ slug: 'compta' }).first('uploadMaxMb', 'uploadKinds');
+    assert.deepEqual(firm, { uploadMaxMb: 1, uploadKinds: ['pdf'] });
+
+    const boulangerie = await inFirm(suite.app.db.owner, 'compta', async (trx, firmId) => String((await trx('clients').where({ firmId, number: 3310 }).first('id'))!.id));
+    const bilans = await inFirm(suite.app.db.owner, 'compta', async (trx, firmId) => String((await trx('folders').where({ firmId, clientId: boulangerie, name: 'Bilans et liasses fiscales' }).first('id'))!.id));
+    await helene.get(`/clients/${boulangerie}/files?folder=${bilans}`);
+    const up = (filename: string, type: string, data: Buffer) => helene.postMultipart(`/documents/${boulangerie}/folders/${bilans}/upload?_csrf=${encodeURIComponent(helene.csrf)}`, { files: { filename, type, data } });
+    const big = await up('gros.pdf', 'application/pdf', Buffer.concat([PDF, Buffer.alloc(1024 * 1024)]));
+    assert.match(unescapeHtml((await helene.get(big.location!)).text), /trop volumineux/);
+    const text = await up('notes.txt', 'text/plain', Buffer.from('Bonjour, voici mes notes.'));
+    assert.match(unescapeHtml((await helene.get(text.location!)).text), /Ce type de fichier n'est pas accepté/);
+    const ok = await up('petit.pdf', 'application/pdf', PDF);
+    assert.match(unescapeHtml((await helene.get(ok.location!)).text), /1 fichier déposé/);
+
+    const julien = suite.app.client('compta');
+    await julien.login('collaborateur');
+    assert.equal((await julien.post('/settings/folders/uploads', { uploadMaxMb: '50', uploadKinds: ['pdf'] })).status, 403);
+  });
+});

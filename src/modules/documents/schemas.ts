@@ -1,6 +1,7 @@
 // Forms of the documents module: folders, permissions, tree templates, file details.
 import { z } from 'zod';
 import { line } from '../../lib/validation.ts';
+import { FILE_KINDS } from '../../lib/files/type.ts';
 import { LEVELS } from './levels.ts';
 
 const id = z.string().regex(/^\d{1,18}$/, 'validation.choice');
@@ -42,3 +43,13 @@ export type TemplateNodeForm = z.infer<typeof templateNodeSchema>;
 
 export const fileDetailsSchema = z.strictObject({ title: line(255), comment: z.string().trim().max(2000) });
 export const browseQuery = z.object({ folder: id.optional().catch(undefined), as: id.optional().catch(undefined) });
+
+/** "Paramètres › Documents": the largest upload and the kinds of file the firm accepts (at least one). */
+export const uploadSettingsSchema = z.strictObject({
+  uploadMaxMb: z.coerce.number({ message: 'validation.type' }).int({ message: 'validation.type' }).min(1).max(2048),
+  uploadKinds: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => [...new Set([v ?? []].flat())])
+    .pipe(z.array(z.enum(FILE_KINDS, { message: 'validation.choice' })).refine((kinds) => kinds.length > 0, { message: 'documents:errors.noKind' })),
+});

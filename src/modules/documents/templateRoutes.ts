@@ -6,8 +6,10 @@ import { requireRole } from '../../http/middleware/auth.ts';
 import { flash } from '../../http/middleware/locals.ts';
 import { renderPage } from '../../http/render.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
+import { FILE_KINDS } from '../../lib/files/type.ts';
+import { recordActivity } from '../activity/service.ts';
 import { LEVELS } from './levels.ts';
-import { templateNodeSchema, templateSchema } from './schemas.ts';
+import { templateNodeSchema, templateSchema, uploadSettingsSchema } from './schemas.ts';
 import { addTemplateNode, createTemplate, deleteTemplate, getTemplate, listTemplates, removeTemplateNode } from './templates.ts';
 
 export function templateRoutes(deps: AppDeps): Router {
@@ -16,8 +18,21 @@ export function templateRoutes(deps: AppDeps): Router {
 
   const showList = async (req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, unknown> = {}, status = 200) => {
     const templates = await withFirm(deps.db, req.firm.id, (trx) => listTemplates(trx, req.firm.id));
-    renderPage(res, 'documents/templates', { title: res.locals.t('documents:templates.title'), templates, errors, values }, status);
+    const uploads = { uploadMaxMb: req.firm.uploadMaxMb, uploadKinds: req.firm.uploadKinds, ...(values.uploads as object | undefined) };
+    renderPage(res, 'documents/templates', { title: res.locals.t('documents:templates.title'), templates, errors, values, uploads, kinds: FILE_KINDS }, status);
   };
+
+  r.post('/settings/folders/uploads', async (req, res) => {
+    const form = parseForm(uploadSettingsSchema, req.body);
+    if (!form.ok) return showList(req, res, form.errors, { uploads: req.body }, 400);
+    await withFirm(deps.db, req.firm.id, async (trx) => {
+      await trx('firms').where({ id: req.firm.id }).update({ ...form.data, updatedAt: new Date() });
+      await recordActivity(trx, req.firm.id, { action: 'documents.uploadSettingsSaved', actor: req.user!, details: form.data });
+    });
+    await deps.firms.refresh();
+    flash(req, 'success', 'documents:uploadSettings.saved');
+    res.redirect(303, '/settings/folders');
+  });
 
   const showOne = async (req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, unknown> = {}, status = 200) => {
     const { template, nodes } = await withFirm(deps.db, req.firm.id, (trx) => getTemplate(trx, req.firm.id, String(req.params.id)));
