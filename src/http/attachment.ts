@@ -1,7 +1,7 @@
 // Downloads under their original name: the Content-Disposition header, and a stored file streamed
 // as an attachment.
 import type { ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /** Longest name sent, in characters; the extension is kept when a longer one is cut. */
@@ -74,17 +74,32 @@ export async function sendFileStream(res: ServerResponse, file: SentFile): Promi
     res.end();
     return;
   }
-  // A file whose length differs from `size` fails the download instead of ending it short or long.
-  res.strictContentLength = true;
-  let readFailed = false;
-  stream.once('error', () => (readFailed = true));
+  // Which came first: our side failing (read error, wrong length) or the client closing.
+  let first: 'ours' | 'client' | undefined;
+  const length = exactLength(file.size);
+  for (const s of [stream, length]) s.once('error', () => (first ??= 'ours'));
+  res.once('close', () => void (res.writableFinished || (first ??= 'client')));
   try {
-    await pipeline(stream, res);
+    await pipeline(stream, length, res);
   } catch (err) {
-    const clientLeft = !readFailed && res.destroyed;
+    const clientLeft = first === 'client';
     if (!res.destroyed) res.destroy();
     stream.destroy();
     if (clientLeft) return; // nothing went wrong on our side
     throw err;
   }
+}
+
+/** Passes `size` bytes through, and fails on one more or one less (rather than end a download short). */
+function exactLength(size: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      done(seen > size ? new Error(`file is longer than its ${size} bytes`) : null, chunk);
+    },
+    flush(done) {
+      done(seen < size ? new Error(`file is ${seen} bytes, not ${size}`) : null);
+    },
+  });
 }
