@@ -64,3 +64,15 @@ export async function setFirm(trx: Knex.Transaction, firmId: string): Promise<vo
   if (!UUID.test(firmId)) throw new Error('setFirm: invalid firm id');
   await trx.raw(`SELECT set_config('app.firm_id', ?, true)`, [firmId]);
 }
+
+type Results<T extends readonly (() => unknown)[]> = { -readonly [K in keyof T]: T[K] extends () => infer R ? Awaited<R> : never };
+
+/**
+ * Runs queries of one firm transaction one after another. They share one connection, which runs one
+ * query at a time anyway: Promise.all on it only queues them inside pg, which pg 9 will refuse.
+ */
+export async function inTurn<T extends readonly (() => unknown)[]>(...steps: T): Promise<Results<T>> {
+  const out: unknown[] = [];
+  for (const step of steps) out.push(await step());
+  return out as Results<T>;
+}

@@ -2,7 +2,7 @@
 // record templates (named lists of attributes loaded in the creation wizard).
 import { z } from 'zod';
 import type { ClientAttributeRow, FirmRow, RecordTemplateRow } from '../../db/tables.ts';
-import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
+import { inTurn, withFirm, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SessionUser } from '../../http/context.ts';
 import { NotFound } from '../../lib/errors.ts';
@@ -44,14 +44,14 @@ export interface Catalog {
 type Link = { templateId: string; attributeId: string };
 
 export async function loadCatalog(trx: FirmTrx, firmId: string): Promise<Catalog> {
-  const [groups, attributes, templates, links, groupCounts, attributeCounts] = await Promise.all([
-    groupsOf(trx, firmId),
-    attributesOf(trx, firmId),
-    templatesOf(trx, firmId),
-    trx('recordTemplateAttributes').where({ firmId }).orderBy('position').select('templateId', 'attributeId'),
-    trx('clients').where({ firmId }).whereNotNull('groupId').groupBy('groupId').select('groupId').count({ n: '*' }),
-    trx.raw(`SELECT k AS id, count(*) AS n FROM clients, jsonb_object_keys(custom_values) k WHERE firm_id = ? GROUP BY k`, [firmId]),
-  ]);
+  const [groups, attributes, templates, links, groupCounts, attributeCounts] = await inTurn(
+    () => groupsOf(trx, firmId),
+    () => attributesOf(trx, firmId),
+    () => templatesOf(trx, firmId),
+    () => trx('recordTemplateAttributes').where({ firmId }).orderBy('position').select('templateId', 'attributeId'),
+    () => trx('clients').where({ firmId }).whereNotNull('groupId').groupBy('groupId').select('groupId').count({ n: '*' }),
+    () => trx.raw(`SELECT k AS id, count(*) AS n FROM clients, jsonb_object_keys(custom_values) k WHERE firm_id = ? GROUP BY k`, [firmId]),
+  );
   const byGroup = new Map((groupCounts as { groupId: string; n: string }[]).map((g) => [g.groupId, Number(g.n)]));
   const byAttribute = new Map(((attributeCounts as { rows: { id: string; n: string }[] }).rows).map((a) => [a.id, Number(a.n)]));
   return {

@@ -1,6 +1,6 @@
 // The clients module on the home page (A5): the clients and contacts open to the user, and what waits.
 import type { FirmRow } from '../../db/tables.ts';
-import type { FirmTrx } from '../../db/withFirm.ts';
+import { inTurn, type FirmTrx } from '../../db/withFirm.ts';
 import type { SessionUser } from '../../http/context.ts';
 import type { HomeWidgets } from '../registry.ts';
 import { filtered } from './repo.ts';
@@ -13,18 +13,19 @@ export async function clientsHome(trx: FirmTrx, firm: FirmRow, user: SessionUser
     .where('clientContacts.firmId', firm.id)
     .whereIn('clientContacts.clientId', filtered(trx, firm.id, user, {}).select('clients.id'))
     .countDistinct({ n: 'clientContacts.userId' });
-  const [clients, contactCount, unassigned, pending] = await Promise.all([
-    count(visible),
-    contacts.then((r) => Number((r as { n: string }[])[0]?.n ?? 0)),
-    user.role === 'supervisor' ? count(filtered(trx, firm.id, user, { view: 'unassigned' })) : 0,
-    user.role === 'supervisor'
-      ? count(
-          trx('clients')
-            .where({ firmId: firm.id, inTrash: false })
-            .where((w) => w.where((a) => a.whereNull('departedOn').whereNull('reportedAddedAt')).orWhere((d) => d.whereNotNull('departedOn').whereNull('reportedDepartureAt'))),
-        )
-      : 0,
-  ]);
+  const [clients, contactCount, unassigned, pending] = await inTurn(
+    () => count(visible),
+    () => contacts.then((r) => Number((r as { n: string }[])[0]?.n ?? 0)),
+    () => (user.role === 'supervisor' ? count(filtered(trx, firm.id, user, { view: 'unassigned' })) : 0),
+    () =>
+      user.role === 'supervisor'
+        ? count(
+            trx('clients')
+              .where({ firmId: firm.id, inTrash: false })
+              .where((w) => w.where((a) => a.whereNull('departedOn').whereNull('reportedAddedAt')).orWhere((d) => d.whereNotNull('departedOn').whereNull('reportedDepartureAt'))),
+          )
+        : 0,
+  );
   const waiting: HomeWidgets['waiting'] = [];
   if (unassigned) waiting.push({ key: 'clients:home.unassigned', count: unassigned, href: '/clients?view=unassigned' });
   if (pending) waiting.push({ key: 'clients:home.pendingUpdates', count: pending, href: '/clients/updates' });

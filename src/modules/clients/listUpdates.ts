@@ -3,7 +3,7 @@
 // centre's addresses; what was sent, when and to whom, is kept.
 import { z } from 'zod';
 import type { ClientListDispatchRow, ClientRow, FirmRow } from '../../db/tables.ts';
-import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
+import { inTurn, withFirm, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SessionUser } from '../../http/context.ts';
 import { email } from '../../lib/validation.ts';
@@ -27,12 +27,12 @@ const LINE = ['id', 'number', 'name', 'profession', 'departedOn'] as const;
 
 export async function loadListUpdates(trx: FirmTrx, firmId: string): Promise<ListUpdates> {
   const live = () => trx('clients').where({ firmId, inTrash: false });
-  const [active, added, departed, dispatches] = await Promise.all([
-    live().whereNull('departedOn').orderBy('nameKey').select(...LINE),
-    live().whereNull('departedOn').whereNull('reportedAddedAt').orderBy('nameKey').select(...LINE),
-    live().whereNotNull('departedOn').whereNull('reportedDepartureAt').orderBy('nameKey').select(...LINE),
-    trx('clientListDispatches').where({ firmId }).orderBy('id', 'desc').limit(20),
-  ]);
+  const [active, added, departed, dispatches] = await inTurn(
+    () => live().whereNull('departedOn').orderBy('nameKey').select(...LINE),
+    () => live().whereNull('departedOn').whereNull('reportedAddedAt').orderBy('nameKey').select(...LINE),
+    () => live().whereNotNull('departedOn').whereNull('reportedDepartureAt').orderBy('nameKey').select(...LINE),
+    () => trx('clientListDispatches').where({ firmId }).orderBy('id', 'desc').limit(20),
+  );
   return { active, added, departed, dispatches };
 }
 

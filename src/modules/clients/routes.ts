@@ -2,7 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import type { ClientAttributeRow, ClientRow } from '../../db/tables.ts';
-import { withFirm } from '../../db/withFirm.ts';
+import { inTurn, withFirm } from '../../db/withFirm.ts';
 import { requireRole } from '../../http/middleware/auth.ts';
 import { flash } from '../../http/middleware/locals.ts';
 import { listLink } from '../../http/listLink.ts';
@@ -29,7 +29,7 @@ export function clientRoutes(deps: AppDeps): Router {
     const query = listQuery.parse(req.query);
     const { firmId, user } = db(req);
     const [list, groups, staff] = await withFirm(deps.db, firmId, (trx) =>
-      Promise.all([listClients(trx, firmId, user, query, req.firm.rowsPerPage), groupsOf(trx, firmId), user.role === 'supervisor' ? staffOptions(trx, firmId) : []]),
+      inTurn(() => listClients(trx, firmId, user, query, req.firm.rowsPerPage), () => groupsOf(trx, firmId), () => (user.role === 'supervisor' ? staffOptions(trx, firmId) : [])),
     );
     renderPage(res, 'clients/index', { title: res.locals.t('clients:title'), list, query, groups, staff, linkTo: listLink('/clients', query) });
   });
@@ -47,24 +47,24 @@ export function clientRoutes(deps: AppDeps): Router {
     const tab = (TABS as readonly string[]).includes(String(req.query.tab)) ? String(req.query.tab) : 'info';
     const sheet = await withFirm(deps.db, firmId, async (trx) => {
       const client = await findVisibleClient(trx, firmId, user, req.params.id);
-      const [access, attributes, collaborator, group, contacts, history, shared] = await Promise.all([
-        accessOf(trx, firmId, user, client),
-        attributesOf(trx, firmId),
-        client.collaboratorId ? trx('users').where({ firmId, id: client.collaboratorId }).first('firstName', 'lastName', 'identifier', 'email', 'phone') : undefined,
-        client.groupId ? trx('clientGroups').where({ firmId, id: client.groupId }).first('name') : undefined,
-        trx('clientContacts')
+      const [access, attributes, collaborator, group, contacts, history, shared] = await inTurn(
+        () => accessOf(trx, firmId, user, client),
+        () => attributesOf(trx, firmId),
+        () => client.collaboratorId ? trx('users').where({ firmId, id: client.collaboratorId }).first('firstName', 'lastName', 'identifier', 'email', 'phone') : undefined,
+        () => client.groupId ? trx('clientGroups').where({ firmId, id: client.groupId }).first('name') : undefined,
+        () => trx('clientContacts')
           .join('users', (j) => j.on('users.firmId', 'clientContacts.firmId').andOn('users.id', 'clientContacts.userId'))
           .where('clientContacts.firmId', firmId)
           .where('clientContacts.clientId', client.id)
           .orderBy(['users.lastName', 'users.firstName'])
           .select('users.id', 'users.firstName', 'users.lastName', 'users.identifier', 'users.email', 'users.phone', 'users.passwordHash', 'users.lastLoginAt'),
-        tab === 'history' ? trx('activityLog').where({ firmId, clientId: client.id }).orderBy('id', 'desc').limit(200) : [],
-        trx('clientAccess')
+        () => tab === 'history' ? trx('activityLog').where({ firmId, clientId: client.id }).orderBy('id', 'desc').limit(200) : [],
+        () => trx('clientAccess')
           .join('users', (j) => j.on('users.firmId', 'clientAccess.firmId').andOn('users.id', 'clientAccess.userId'))
           .where('clientAccess.firmId', firmId)
           .where('clientAccess.clientId', client.id)
           .select('users.firstName', 'users.lastName', 'users.identifier', 'clientAccess.level'),
-      ]);
+      );
       return { client, access, attributes, collaborator, group, contacts, history, shared };
     });
     renderPage(res, 'clients/show', { title: sheet.client.name, tab, tabs: CLIENT_TABS, ...sheet, canEdit: sheet.access !== 'read', isSupervisor: user.role === 'supervisor' });
@@ -72,7 +72,7 @@ export function clientRoutes(deps: AppDeps): Router {
 
   const showEdit = async (req: Request, res: Response, client: ClientRow, values: Record<string, unknown>, errors: FieldErrors = {}, extra: Record<string, unknown> = {}, status = 200) => {
     const { firmId } = db(req);
-    const [attributes, groups, staff] = await withFirm(deps.db, firmId, (trx) => Promise.all([attributesOf(trx, firmId), groupsOf(trx, firmId), staffOptions(trx, firmId)]));
+    const [attributes, groups, staff] = await withFirm(deps.db, firmId, (trx) => inTurn(() => attributesOf(trx, firmId), () => groupsOf(trx, firmId), () => staffOptions(trx, firmId)));
     renderPage(res, 'clients/edit', { title: res.locals.t('clients:edit.title', { name: client.name }), client, values, errors, attributes, groups, staff, canAssign: req.user!.role === 'supervisor', duplicates: [], ...extra }, status);
   };
 

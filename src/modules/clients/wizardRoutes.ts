@@ -2,7 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import type { ClientAttributeRow } from '../../db/tables.ts';
-import { withFirm } from '../../db/withFirm.ts';
+import { inTurn, withFirm } from '../../db/withFirm.ts';
 import { flash } from '../../http/middleware/locals.ts';
 import { renderPage } from '../../http/render.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
@@ -37,7 +37,7 @@ export function wizardRoutes(deps: AppDeps): Router {
 
   const showInfo = async (req: Request, res: Response, values: Record<string, unknown>, errors: FieldErrors = {}, duplicates: Duplicate[] = [], status = 200) => {
     const firmId = req.firm.id;
-    const [all, groups, staff, templates] = await withFirm(deps.db, firmId, (trx) => Promise.all([attributesOf(trx, firmId), groupsOf(trx, firmId), staffOptions(trx, firmId), templatesOf(trx, firmId)]));
+    const [all, groups, staff, templates] = await withFirm(deps.db, firmId, (trx) => inTurn(() => attributesOf(trx, firmId), () => groupsOf(trx, firmId), () => staffOptions(trx, firmId), () => templatesOf(trx, firmId)));
     const attributes = await shownAttributes(req);
     renderPage(res, 'clients/wizard', { title: res.locals.t('clients:wizard.title'), step: 'info', values, errors, duplicates, attributes, known: all, templates, groups, staff, canAssign: canAssign(req) }, status);
   };
@@ -149,7 +149,9 @@ export function wizardRoutes(deps: AppDeps): Router {
     if (!req.firm.modules.includes('documents')) return res.redirect(303, '/clients/new/access');
     const templates = await withFirm(deps.db, req.firm.id, async (trx) => {
       const list = await listTemplates(trx, req.firm.id);
-      return Promise.all(list.map(async (tpl) => ({ ...tpl, nodes: (await getTemplate(trx, req.firm.id, tpl.id)).nodes })));
+      const withNodes = [];
+      for (const tpl of list) withNodes.push({ ...tpl, nodes: (await getTemplate(trx, req.firm.id, tpl.id)).nodes });
+      return withNodes;
     });
     renderPage(res, 'clients/wizard', { title: res.locals.t('clients:wizard.title'), step: 'tree', state: wizard(req), templates, errors }, status);
   };
