@@ -85,3 +85,29 @@ declare module 'knex/types/tables.js' {
     >;
   }
 }
+
+/** D4: a document of the documentation space, and who it is published to. */
+export type Audience = 'clients' | 'staff' | 'all';
+
+export interface PublicationRow {
+  firmId: string;
+  id: string;
+  title: string;
+  summary: string;
+  category: string;
+  audience: Audience;
+  name: string;
+  kind: FileKind;
+  mime: string;
+  size: string;
+  sha256: string;
+  storageKey: string;
+  publishedBy: string | null;
+  publishedAt: Date;
+}
+
+declare module 'knex/types/tables.js' {
+  interface Tables {
+    publications: Knex.CompositeTableType<PublicationRow, Omit<PublicationRow, 'id' | 'publishedAt'>, Partial<Pick<PublicationRow, 'title' | 'summary' | 'category' | 'audience'>>>;
+  }
+}

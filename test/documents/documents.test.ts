@@ -349,3 +349,67 @@ describe('the firm\'s upload settings', () => {
     assert.equal((await julien.post('/settings/folders/uploads', { uploadMaxMb: '50', uploadKinds: ['pdf'] })).status, 403);
   });
 });
+
+describe('the documentation space (D4)', () => {
+  const suite = suiteAppWithSmtp();
+  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
+    const c = suite.app.client(firm);
+    await c.login(who);
+    await c.get('/documentation');
+    return c;
+  };
+  const publishAs = (c: Client, fields: Record<string, string>, data = PDF) =>
+    c.postMultipart(`/documentation?_csrf=${encodeURIComponent(c.csrf)}`, { ...fields, file: { filename: 'Notice fiscalité.pdf', type: 'application/pdf', data } });
+  const stored = () => fs.readdirSync(suite.app.filesDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && /^[0-9a-f]{32}$/.test(e.name)).length;
+  const idOf = async (title: string) => String((await inFirm(suite.app.db.owner, 'compta', (trx, firmId) => trx('publications').where({ firmId, title }).first('id')))!.id);
+
+  it('publishes to clients, to staff or to both, and each reader sees only what is meant for them', async () => {
+    const helene = await signedIn('superviseur');
+    assert.equal((await publishAs(helene, { title: 'Notice fiscalité 2026', summary: 'Les nouveautés de la loi de finances.', category: 'Notices', audience: 'clients' })).status, 303);
+    assert.equal((await publishAs(helene, { title: 'Procédure interne de clôture', summary: '', category: 'Cabinet', audience: 'staff' })).status, 303);
+
+    const sophie = await signedIn(SOPHIE);
+    const page = unescapeHtml((await sophie.get('/documentation?q=notice+fiscalite')).text);
+    assert.ok(page.includes('Notice fiscalité 2026'), 'found without its accents');
+    assert.ok(!unescapeHtml((await sophie.get('/documentation')).text).includes('Procédure interne'));
+    assert.equal((await sophie.get(`/documentation/${await idOf('Notice fiscalité 2026')}/download`)).status, 200);
+    assert.equal((await sophie.get(`/documentation/${await idOf('Procédure interne de clôture')}/download`)).status, 404);
+    assert.match(unescapeHtml((await sophie.get('/')).text), /1 nouveau document dans la Documentation/);
+    const sophieRow = await userOf(suite.app.db.owner, 'compta', 'client');
+    const seen = await withFirm(suite.app.running.deps.db, sophieRow.firmId, (trx) => trx('publications').where({ firmId: sophieRow.firmId }).select('title'), { id: sophieRow.id, role: 'contact' });
+    assert.deepEqual(seen.map((r: { title: string }) => r.title), ['Notice fiscalité 2026'], 'the database shows a contact only what is published to clients');
+
+    const julien = await signedIn('collaborateur');
+    const staffPage = unescapeHtml((await julien.get('/documentation')).text);
+    assert.ok(staffPage.includes('Procédure interne de clôture') && !staffPage.includes('Notice fiscalité 2026'));
+    const diag = await signedIn('superviseur', 'diag');
+    assert.equal((await diag.get(`/documentation/${await idOf('Procédure interne de clôture')}/download`)).status, 404);
+  });
+
+  it('refuses a publication without a title, from a collaborator, or of a refused type, leaving nothing behind', async () => {
+    const helene = await signedIn('superviseur');
+    const before = stored();
+    const noTitle = await publishAs(helene, { title: '', summary: '', category: '', audience: 'all' });
+    assert.equal(noTitle.status, 400);
+    const exe = await publishAs(helene, { title: 'Outil', summary: '', category: '', audience: 'all' }, EXE);
+    assert.equal(exe.status, 415);
+    assert.ok(unescapeHtml(exe.text).includes("Ce type de fichier n'est pas accepté"));
+    const julien = await signedIn('collaborateur');
+    assert.equal((await publishAs(julien, { title: 'Pirate', summary: '', category: '', audience: 'all' })).status, 403);
+    assert.equal(stored(), before);
+    const rows = await inFirm(suite.app.db.owner, 'compta', (trx, firmId) => trx('publications').where({ firmId }).whereIn('title', ['Outil', 'Pirate']).count({ n: '*' }));
+    assert.equal(Number(rows[0]!.n), 0);
+  });
+
+  it('lets the supervisor withdraw a document, file included', async () => {
+    const helene = await signedIn('superviseur');
+    await publishAs(helene, { title: 'Statistiques 2025', summary: '', category: 'Statistiques', audience: 'all' });
+    const before = stored();
+    const id = await idOf('Statistiques 2025');
+    const julien = await signedIn('collaborateur');
+    assert.equal((await julien.post(`/documentation/${id}/delete`)).status, 403);
+    assert.equal((await helene.post(`/documentation/${id}/delete`)).status, 303);
+    assert.equal(stored(), before - 1);
+    assert.equal((await julien.get(`/documentation/${id}/download`)).status, 404);
+  });
+});
