@@ -87,6 +87,21 @@ function setHeaders(res: ServerResponse, filename: string) {
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }
 
+/**
+ * yazl keeps every entry's name for the central directory as `Buffer.from(name)`: a slice of Node's
+ * shared 8 KiB buffer pool, which keeps the whole slab alive. Measured: 20,000 entries held 211 MB
+ * of array buffers. A copy of its own keeps only the name. (yazl's `entries` is not public API: if
+ * it changes, this does nothing and the cost comes back.)
+ */
+function ownLastName(zip: yazl.ZipFile): void {
+  const last = (zip as unknown as { entries?: { utf8FileName?: unknown }[] }).entries?.at(-1);
+  const name = last?.utf8FileName;
+  if (!last || !Buffer.isBuffer(name) || name.buffer.byteLength === name.length) return;
+  const own = Buffer.allocUnsafeSlow(name.length);
+  name.copy(own);
+  last.utf8FileName = own;
+}
+
 class ZipWriter {
   private readonly zip = new yazl.ZipFile();
   private readonly names = new ZipNames();
@@ -143,6 +158,7 @@ class ZipWriter {
         (err: unknown) => this.stop({ error: err }),
       );
     });
+    ownLastName(this.zip);
     await started;
   }
 
