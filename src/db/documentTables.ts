@@ -46,6 +46,7 @@ export interface FileRow {
   id: string;
   clientId: string;
   folderId: string | null;
+  dossierId: string | null;
   name: string;
   title: string;
   comment: string;
@@ -79,8 +80,8 @@ declare module 'knex/types/tables.js' {
     folderPermissions: Knex.CompositeTableType<FolderPermissionRow, FolderPermissionRow, Pick<FolderPermissionRow, 'level'>>;
     files: Knex.CompositeTableType<
       FileRow,
-      Omit<FileRow, 'id' | 'version' | 'downloadCount' | 'clientDownloadedAt' | 'uploadedAt' | 'deletedAt' | 'deletedBy' | 'title' | 'comment'> &
-        Partial<Pick<FileRow, 'title' | 'comment'>>,
+      Omit<FileRow, 'id' | 'version' | 'downloadCount' | 'clientDownloadedAt' | 'uploadedAt' | 'deletedAt' | 'deletedBy' | 'title' | 'comment' | 'folderId' | 'dossierId'> &
+        Partial<Pick<FileRow, 'title' | 'comment' | 'folderId' | 'dossierId'>>,
       Partial<Pick<FileRow, 'name' | 'title' | 'comment' | 'folderId' | 'downloadCount' | 'clientDownloadedAt' | 'deletedAt' | 'deletedBy' | 'version'>>
     >;
   }
@@ -109,5 +110,44 @@ export interface PublicationRow {
 declare module 'knex/types/tables.js' {
   interface Tables {
     publications: Knex.CompositeTableType<PublicationRow, Omit<PublicationRow, 'id' | 'publishedAt'>, Partial<Pick<PublicationRow, 'title' | 'summary' | 'category' | 'audience'>>>;
+  }
+}
+
+/** E1–E4: a job delivered to one client, with its files, steps, amount and payment state. */
+export interface DossierRow {
+  firmId: string;
+  id: string;
+  clientId: string;
+  title: string;
+  comments: string;
+  summary: string;
+  conclusions: string[];
+  amount: string | null; // numeric: pg returns it as a string
+  paid: boolean;
+  paidAt: Date | null;
+  notifiedAt: Date | null;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface DossierStepRow {
+  firmId: string;
+  id: string;
+  dossierId: string;
+  label: string;
+  dueOn: string | null;
+  done: boolean;
+  position: number;
+}
+
+declare module 'knex/types/tables.js' {
+  interface Tables {
+    dossiers: Knex.CompositeTableType<
+      DossierRow,
+      Pick<DossierRow, 'firmId' | 'clientId' | 'title'> & Partial<Pick<DossierRow, 'comments' | 'summary' | 'conclusions' | 'amount' | 'createdBy'>>,
+      Partial<Pick<DossierRow, 'title' | 'comments' | 'summary' | 'conclusions' | 'amount' | 'paid' | 'paidAt' | 'notifiedAt' | 'updatedAt'>>
+    >;
+    dossierSteps: Knex.CompositeTableType<DossierStepRow, Omit<DossierStepRow, 'id' | 'done'> & Partial<Pick<DossierStepRow, 'done'>>, Partial<Pick<DossierStepRow, 'label' | 'dueOn' | 'done' | 'position'>>>;
   }
 }

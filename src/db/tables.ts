@@ -29,6 +29,9 @@ export interface FirmRow {
   /** D3: the largest upload, and the kinds of file the firm accepts (see lib/files/type.ts). */
   uploadMaxMb: number;
   uploadKinds: string[];
+  /** D5: what happens to the documents of unpaid dossiers, and what the client is told about paying. */
+  unpaidMode: 'off' | 'stamp' | 'block';
+  paymentInfo: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -167,6 +170,8 @@ export interface ClientRow {
   customValues: Record<string, string | number | boolean>;
   blocked: boolean;
   blockReason: string;
+  /** D5: this client gets the documents of unpaid dossiers as if paid. */
+  unpaidExempt: boolean;
   inTrash: boolean;
   departedOn: string | null;
   reportedAddedAt: Date | null;
@@ -207,7 +212,7 @@ declare module 'knex/types/tables.js' {
   interface Tables {
     firms: Knex.CompositeTableType<
       FirmRow,
-      Insert<FirmRow, 'siteName' | 'legalName' | 'siret' | 'address' | 'postcode' | 'city' | 'phone' | 'email' | 'primaryColor' | 'accentColor' | 'rowsPerPage' | 'defaultLocale' | 'modules' | 'showForgotPassword' | 'customDomains' | 'hasLogo' | 'centreEmails' | 'uploadMaxMb' | 'uploadKinds'>,
+      Insert<FirmRow, 'siteName' | 'legalName' | 'siret' | 'address' | 'postcode' | 'city' | 'phone' | 'email' | 'primaryColor' | 'accentColor' | 'rowsPerPage' | 'defaultLocale' | 'modules' | 'showForgotPassword' | 'customDomains' | 'hasLogo' | 'centreEmails' | 'uploadMaxMb' | 'uploadKinds' | 'unpaidMode' | 'paymentInfo'>,
       Partial<Omit<FirmRow, 'id' | 'createdAt'>>
     >;
     firmLogos: Knex.CompositeTableType<FirmLogoRow, Omit<FirmLogoRow, 'updatedAt'>, Partial<Omit<FirmLogoRow, 'firmId'>>>;

@@ -21,7 +21,7 @@ export interface MenuEntry {
 /** What a module puts on the home page: key figures and what waits for the user. */
 export interface HomeWidgets {
   counts: { key: string; value: number; href: string }[];
-  waiting: { key: string; count: number; href: string }[];
+  waiting: { key: string; count: number; href: string; params?: Record<string, string | number> }[];
 }
 
 export interface FeatureModule {

@@ -30,7 +30,7 @@ export async function readableFile(trx: FirmTrx, firmId: string, person: Person,
 }
 
 /** Counts one download of `file` by `person` (a contact's marks the file "Téléchargé") and logs it. */
-export async function countDownload(trx: FirmTrx, firmId: string, person: Person | null, file: Downloadable, folderName: string, ip: string | null, via?: string): Promise<void> {
+export async function countDownload(trx: FirmTrx, firmId: string, person: Person | null, file: Pick<Downloadable, 'id' | 'clientId' | 'name'>, folderName: string, ip: string | null, via?: string): Promise<void> {
   const byClient = !person || person.role === 'contact';
   await trx('files')
     .where({ firmId, id: file.id })

@@ -6,8 +6,11 @@ import { DiskStorage } from '../../lib/storage/disk.ts';
 
 const stores = new Map<string, Promise<DiskStorage>>();
 
+/** The firm's folder under FILES_DIR (its DiskStorage, and beside it the stamped copies). */
+export const firmFilesDir = (deps: AppDeps, firmId: string) => path.join(deps.config.filesDir, firmId);
+
 export function firmStorage(deps: AppDeps, firmId: string): Promise<DiskStorage> {
-  const root = path.join(deps.config.filesDir, firmId);
+  const root = firmFilesDir(deps, firmId);
   let store = stores.get(root);
   if (!store) {
     store = DiskStorage.create(root);

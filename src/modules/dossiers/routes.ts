@@ -1,0 +1,140 @@
+// "Dossiers" (seed 001 §II): the list, "Nouveau dossier", a dossier's page and its actions, its
+// files' downloads (with the unpaid rules) and the Excel export.
+import { Router, type Request, type Response } from 'express';
+import type { AppDeps } from '../../deps.ts';
+import { sendFileStream } from '../../http/attachment.ts';
+import { requireUser } from '../../http/middleware/auth.ts';
+import { flash } from '../../http/middleware/locals.ts';
+import { listLink } from '../../http/listLink.ts';
+import { renderPage } from '../../http/render.ts';
+import { Forbidden } from '../../lib/errors.ts';
+import { parseForm, type FieldErrors } from '../../lib/validation.ts';
+import { sendXlsx } from '../../lib/xlsx/http.ts';
+import { downloadDossierFile, UnpaidBlocked } from './download.ts';
+import { dossierExport } from './export.ts';
+import { downloadState, filesOf, findDossier, listDossiers, stepsOf } from './repo.ts';
+import { amountSchema, detailsSchema, dossierListQuery, stepSchema } from './schemas.ts';
+import { addFiles, addStep, asPerson, changeDossier, createDossier, mayManage, notifyClient, toggleStep } from './service.ts';
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export function dossierRoutes(deps: AppDeps): Router {
+  const r = Router();
+  r.use('/dossiers', requireUser);
+  const staffOnly = (req: Request) => {
+    if (req.user!.role === 'contact') throw new Forbidden();
+  };
+
+  r.get('/dossiers', async (req, res) => {
+    const query = dossierListQuery.parse(req.query);
+    const list = await asPerson(deps, req.firm, req.user!, (trx) => listDossiers(trx, req.firm.id, req.user!, query, req.firm.rowsPerPage));
+    renderPage(res, 'dossiers/index', { title: res.locals.t('dossiers:title'), list, query, linkTo: listLink('/dossiers', query), downloadState });
+  });
+
+  r.get('/dossiers/export.xlsx', async (req, res) => {
+    const query = dossierListQuery.parse(req.query);
+    const { sheet, rows } = dossierExport(deps, req.firm, req.user!, query, res.locals.t);
+    await sendXlsx(res, `${res.locals.t('dossiers:export.filename')} ${today()}.xlsx`, sheet, rows);
+  });
+
+  const showNew = (res: Response, values: Record<string, unknown>, errors: FieldErrors = {}, status = 200) =>
+    renderPage(res, 'dossiers/new', { title: res.locals.t('dossiers:new.title'), values, errors }, status);
+
+  r.get('/dossiers/new', async (req, res) => {
+    staffOnly(req);
+    const clientId = typeof req.query.client === 'string' && /^\d{1,18}$/.test(req.query.client) ? req.query.client : undefined;
+    const client = clientId ? await asPerson(deps, req.firm, req.user!, (trx) => trx('clients').where({ firmId: req.firm.id, id: clientId }).first('number')) : undefined;
+    showNew(res, { clientNumber: client ? String(client.number) : '' });
+  });
+
+  r.post('/dossiers', async (req, res) => {
+    staffOnly(req);
+    const outcome = await createDossier(deps, req.firm, req.user!, req, res);
+    if (!outcome.ok) return showNew(res, (req.body ?? {}) as Record<string, unknown>, outcome.errors, outcome.status);
+    flash(req, 'success', 'dossiers:created');
+    res.redirect(303, `/dossiers/${outcome.id}`);
+  });
+
+  async function show(req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, unknown> = {}, status = 200) {
+    const user = req.user!;
+    const data = await asPerson(deps, req.firm, user, async (trx) => {
+      const { dossier, client } = await findDossier(trx, req.firm.id, user, String(req.params.id));
+      const steps = await stepsOf(trx, req.firm.id, dossier.id);
+      const files = await filesOf(trx, req.firm.id, dossier.id);
+      const canManage = await mayManage(trx, req.firm.id, user, client);
+      return { dossier, client, steps, files, canManage };
+    });
+    const unpaidRule = !data.dossier.paid && !data.client.unpaidExempt ? req.firm.unpaidMode : 'off';
+    renderPage(res, 'dossiers/show', { title: data.dossier.title, ...data, unpaidRule, errors, values, state: downloadState({ fileCount: data.files.length, downloadedCount: data.files.filter((f) => f.clientDownloadedAt).length }) }, status);
+  }
+
+  r.get('/dossiers/:id', (req, res) => show(req, res));
+
+  const id = (req: Request) => String(req.params.id);
+  const back = (req: Request, res: Response, key: string, params?: Record<string, string | number>) => {
+    flash(req, 'success', key, params);
+    res.redirect(303, `/dossiers/${id(req)}`);
+  };
+
+  r.post('/dossiers/:id/details', async (req, res) => {
+    const form = parseForm(detailsSchema, req.body);
+    if (!form.ok) return show(req, res, form.errors, { details: req.body }, 400);
+    await changeDossier(deps, req.firm, req.user!, id(req), form.data);
+    back(req, res, 'dossiers:saved');
+  });
+
+  r.post('/dossiers/:id/amount', async (req, res) => {
+    const form = parseForm(amountSchema, req.body);
+    if (!form.ok) return show(req, res, form.errors, { amount: req.body }, 400);
+    await changeDossier(deps, req.firm, req.user!, id(req), form.data);
+    back(req, res, 'dossiers:amountSaved');
+  });
+
+  r.post('/dossiers/:id/paid', async (req, res) => {
+    await changeDossier(deps, req.firm, req.user!, id(req), { paid: true });
+    back(req, res, 'dossiers:markedPaid');
+  });
+
+  r.post('/dossiers/:id/unpaid', async (req, res) => {
+    await changeDossier(deps, req.firm, req.user!, id(req), { paid: false });
+    back(req, res, 'dossiers:markedUnpaid');
+  });
+
+  r.post('/dossiers/:id/steps', async (req, res) => {
+    const form = parseForm(stepSchema, req.body);
+    if (!form.ok) return show(req, res, form.errors, { step: req.body }, 400);
+    await addStep(deps, req.firm, req.user!, id(req), form.data);
+    back(req, res, 'dossiers:steps.added');
+  });
+
+  r.post('/dossiers/:id/steps/:stepId/toggle', async (req, res) => {
+    await toggleStep(deps, req.firm, req.user!, id(req), String(req.params.stepId));
+    back(req, res, 'dossiers:steps.changed');
+  });
+
+  r.post('/dossiers/:id/notify', async (req, res) => {
+    const { sentTo } = await notifyClient(deps, req.firm, req.user!, id(req));
+    if (!sentTo.length) {
+      flash(req, 'danger', 'dossiers:notify.nobody');
+      return res.redirect(303, `/dossiers/${id(req)}`);
+    }
+    back(req, res, 'dossiers:notify.sent', { count: sentTo.length, emails: sentTo.join(', ') });
+  });
+
+  r.post('/dossiers/:id/files', async (req, res) => {
+    const outcome = await addFiles(deps, req.firm, req.user!, id(req), req, res);
+    if (!outcome.ok) return show(req, res, outcome.errors, {}, outcome.status);
+    back(req, res, 'documents:upload.done', { count: outcome.count });
+  });
+
+  r.get('/dossiers/:id/files/:fileId/download', async (req, res) => {
+    try {
+      await sendFileStream(res, await downloadDossierFile(deps, req.firm, req.user!, id(req), String(req.params.fileId), req.ip ?? null));
+    } catch (err) {
+      if (!(err instanceof UnpaidBlocked)) throw err;
+      renderPage(res, 'dossiers/unpaid', { title: res.locals.t('dossiers:unpaid.title'), paymentInfo: err.paymentInfo, amount: err.amount, dossierId: id(req) }, err.status);
+    }
+  });
+
+  return r;
+}
