@@ -129,7 +129,12 @@ describe('dossiers (E1–E4, D5, D8)', () => {
     const res = await create(julien, { clientNumber: '3310', title: 'Situation intermédiaire', comments: '', amount: '300' }, [{ filename: 'Situation.pdf', type: 'application/pdf', data: await pdf(1, 'Situation') }]);
     const id = res.location!.split('/').pop()!;
     const [file] = await filesOf(id);
-    await setFirm({ unpaidMode: 'block', paymentInfo: 'Virement : FR76 3000 4000 0500 0012 3456 789' });
+    const helene = await signedIn('superviseur');
+    await helene.get('/settings/folders');
+    assert.equal((await helene.post('/settings/folders/unpaid', { unpaidMode: 'peut-être', paymentInfo: '' })).status, 400);
+    assert.equal((await julien.post('/settings/folders/unpaid', { unpaidMode: 'off', paymentInfo: '' })).status, 403);
+    assert.equal((await helene.post('/settings/folders/unpaid', { unpaidMode: 'block', paymentInfo: 'Virement : FR76 3000 4000 0500 0012 3456 789' })).status, 303);
+    const boulangerie = String((await inFirm(owner(), 'compta', (trx, firmId) => trx('clients').where({ firmId, number: 3310 }).first('id')))!.id);
     try {
       const sophie = await signedIn(SOPHIE);
       const blocked = await sophie.get(`/dossiers/${id}/files/${file!.id}/download`);
@@ -137,10 +142,14 @@ describe('dossiers (E1–E4, D5, D8)', () => {
       const text = unescapeHtml(blocked.text);
       assert.ok(text.replace(/[\u00a0\u202f]/g, ' ').includes('300,00 €') && text.includes('FR76 3000 4000'));
       assert.equal((await filesOf(id))[0]!.downloadCount, 0, 'a refused download is not counted');
-      await inFirm(owner(), 'compta', (trx, firmId) => trx('clients').where({ firmId, number: 3310 }).update({ unpaidExempt: true }));
+      // "Autoriser l'accès aux documents même en cas d'impayés", from the client sheet.
+      await julien.get(`/clients/${boulangerie}`);
+      assert.equal((await sophie.post(`/clients/${boulangerie}/unpaid-exempt`, { exempt: 'yes' }, { csrf: false })).status, 403);
+      assert.equal((await julien.post(`/clients/${boulangerie}/unpaid-exempt`, { exempt: 'yes' })).status, 303);
       assert.equal((await sophie.get(`/dossiers/${id}/files/${file!.id}/download`)).status, 200);
+      assert.equal((await julien.post(`/clients/${boulangerie}/unpaid-exempt`, { exempt: 'no' })).status, 303);
+      assert.equal((await sophie.get(`/dossiers/${id}/files/${file!.id}/download`)).status, 402);
     } finally {
-      await inFirm(owner(), 'compta', (trx, firmId) => trx('clients').where({ firmId, number: 3310 }).update({ unpaidExempt: false }));
       await setFirm({ unpaidMode: 'stamp', paymentInfo: '' });
     }
   });

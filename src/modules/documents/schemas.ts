@@ -53,3 +53,13 @@ export const uploadSettingsSchema = z.strictObject({
     .transform((v) => [...new Set([v ?? []].flat())])
     .pipe(z.array(z.enum(FILE_KINDS, { message: 'validation.choice' })).refine((kinds) => kinds.length > 0, { message: 'documents:errors.noKind' })),
 });
+
+/** "Gestion des impayés" (seed 001 §VII.3): stamp the PDFs of unpaid dossiers, block them, or neither. */
+export const unpaidSettingsSchema = z.strictObject({
+  unpaidMode: z.enum(['off', 'stamp', 'block'], { message: 'validation.choice' }),
+  paymentInfo: z
+    .string()
+    .trim()
+    .max(1000)
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), { message: 'validation.controlChars' }),
+});

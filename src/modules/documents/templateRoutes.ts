@@ -1,5 +1,6 @@
 // "Paramètres › Arborescences" (D1): the firm's tree templates, for the supervisor.
 import { Router, type Request, type Response } from 'express';
+import type { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { withFirm } from '../../db/withFirm.ts';
 import { requireRole } from '../../http/middleware/auth.ts';
@@ -9,7 +10,7 @@ import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { FILE_KINDS } from '../../lib/files/type.ts';
 import { recordActivity } from '../activity/service.ts';
 import { LEVELS } from './levels.ts';
-import { templateNodeSchema, templateSchema, uploadSettingsSchema } from './schemas.ts';
+import { templateNodeSchema, templateSchema, unpaidSettingsSchema, uploadSettingsSchema } from './schemas.ts';
 import { addTemplateNode, createTemplate, deleteTemplate, getTemplate, listTemplates, removeTemplateNode } from './templates.ts';
 
 export function templateRoutes(deps: AppDeps): Router {
@@ -19,20 +20,27 @@ export function templateRoutes(deps: AppDeps): Router {
   const showList = async (req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, unknown> = {}, status = 200) => {
     const templates = await withFirm(deps.db, req.firm.id, (trx) => listTemplates(trx, req.firm.id));
     const uploads = { uploadMaxMb: req.firm.uploadMaxMb, uploadKinds: req.firm.uploadKinds, ...(values.uploads as object | undefined) };
-    renderPage(res, 'documents/templates', { title: res.locals.t('documents:templates.title'), templates, errors, values, uploads, kinds: FILE_KINDS }, status);
+    const unpaid = { unpaidMode: req.firm.unpaidMode, paymentInfo: req.firm.paymentInfo, ...(values.unpaid as object | undefined) };
+    renderPage(res, 'documents/templates', { title: res.locals.t('documents:templates.title'), templates, errors, values, uploads, unpaid, kinds: FILE_KINDS }, status);
   };
 
-  r.post('/settings/folders/uploads', async (req, res) => {
-    const form = parseForm(uploadSettingsSchema, req.body);
-    if (!form.ok) return showList(req, res, form.errors, { uploads: req.body }, 400);
-    await withFirm(deps.db, req.firm.id, async (trx) => {
-      await trx('firms').where({ id: req.firm.id }).update({ ...form.data, updatedAt: new Date() });
-      await recordActivity(trx, req.firm.id, { action: 'documents.uploadSettingsSaved', actor: req.user!, details: form.data });
+  /** A settings form of this page: saved on the firm, logged, then the page again. */
+  function firmSettings<S extends z.ZodType>(path: string, schema: S, form: string, action: string, done: string) {
+    r.post(path, async (req, res) => {
+      const parsed = parseForm(schema, req.body);
+      if (!parsed.ok) return showList(req, res, parsed.errors, { [form]: req.body }, 400);
+      const data = parsed.data as Record<string, unknown>;
+      await withFirm(deps.db, req.firm.id, async (trx) => {
+        await trx('firms').where({ id: req.firm.id }).update({ ...data, updatedAt: new Date() });
+        await recordActivity(trx, req.firm.id, { action, actor: req.user!, details: data });
+      });
+      await deps.firms.refresh();
+      flash(req, 'success', done);
+      res.redirect(303, '/settings/folders');
     });
-    await deps.firms.refresh();
-    flash(req, 'success', 'documents:uploadSettings.saved');
-    res.redirect(303, '/settings/folders');
-  });
+  }
+  firmSettings('/settings/folders/uploads', uploadSettingsSchema, 'uploads', 'documents.uploadSettingsSaved', 'documents:uploadSettings.saved');
+  firmSettings('/settings/folders/unpaid', unpaidSettingsSchema, 'unpaid', 'documents.unpaidSettingsSaved', 'documents:unpaidSettings.saved');
 
   const showOne = async (req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, unknown> = {}, status = 200) => {
     const { template, nodes } = await withFirm(deps.db, req.firm.id, (trx) => getTemplate(trx, req.firm.id, String(req.params.id)));

@@ -14,13 +14,13 @@ import { downloadDossierFile, UnpaidBlocked } from './download.ts';
 import { dossierExport } from './export.ts';
 import { downloadState, filesOf, findDossier, listDossiers, stepsOf } from './repo.ts';
 import { amountSchema, detailsSchema, dossierListQuery, stepSchema } from './schemas.ts';
-import { addFiles, addStep, asPerson, changeDossier, createDossier, mayManage, notifyClient, toggleStep } from './service.ts';
+import { addFiles, addStep, asPerson, changeDossier, createDossier, mayManage, notifyClient, setUnpaidExempt, toggleStep } from './service.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
 export function dossierRoutes(deps: AppDeps): Router {
   const r = Router();
-  r.use('/dossiers', requireUser);
+  r.use(['/dossiers', '/clients'], requireUser);
   const staffOnly = (req: Request) => {
     if (req.user!.role === 'contact') throw new Forbidden();
   };
@@ -134,6 +134,12 @@ export function dossierRoutes(deps: AppDeps): Router {
       if (!(err instanceof UnpaidBlocked)) throw err;
       renderPage(res, 'dossiers/unpaid', { title: res.locals.t('dossiers:unpaid.title'), paymentInfo: err.paymentInfo, amount: err.amount, dossierId: id(req) }, err.status);
     }
+  });
+
+  r.post('/clients/:id/unpaid-exempt', async (req, res) => {
+    await setUnpaidExempt(deps, req.firm, req.user!, id(req), (req.body as { exempt?: string }).exempt === 'yes');
+    flash(req, 'success', 'dossiers:client.exemptSaved');
+    res.redirect(303, `/clients/${id(req)}`);
   });
 
   return r;

@@ -12,7 +12,7 @@ import { enqueueMail, composeMail } from '../../lib/mail/outbox.ts';
 import { UploadEngine, type StoredUpload } from '../../lib/storage/uploadEngine.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { recordActivity } from '../activity/service.ts';
-import { accessOf } from '../clients/repo.ts';
+import { accessOf, findVisibleClient } from '../clients/repo.ts';
 import { firmStorage, removeStored } from '../documents/store.ts';
 import { extensionOf } from '../documents/upload.ts';
 import { findDossier, type DossierClient, type Person } from './repo.ts';
@@ -176,5 +176,16 @@ export async function notifyClient(deps: AppDeps, firm: FirmRow, person: Person,
     if (sentTo.length) await trx('dossiers').where({ firmId: firm.id, id: dossier.id }).update({ notifiedAt: new Date() });
     await recordActivity(trx, firm.id, { action: 'dossiers.notified', actor: person, clientId: client.id, objectType: 'dossier', objectId: dossier.id, objectLabel: dossier.title, details: { to: sentTo } });
     return { sentTo };
+  });
+}
+
+/** "Autoriser ce client à accéder aux documents même en cas d'impayés" (D5), for staff who may modify the client. */
+export async function setUnpaidExempt(deps: AppDeps, firm: FirmRow, person: Person, clientId: string, exempt: boolean): Promise<void> {
+  if (person.role === 'contact' || !/^\d{1,18}$/.test(clientId)) throw new NotFound();
+  await asPerson(deps, firm, person, async (trx) => {
+    const client = await findVisibleClient(trx, firm.id, person, clientId);
+    if (!(await mayManage(trx, firm.id, person, client))) throw new Forbidden('dossiers:errors.readOnly');
+    await trx('clients').where({ firmId: firm.id, id: client.id }).update({ unpaidExempt: exempt, updatedAt: new Date() });
+    await recordActivity(trx, firm.id, { action: exempt ? 'dossiers.exempted' : 'dossiers.exemptionLifted', actor: person, clientId: client.id, objectType: 'client', objectId: client.id, objectLabel: client.name });
   });
 }
