@@ -146,9 +146,21 @@ class ZipWriter {
   private async add(entry: ZipSourceEntry, opened: Readable | undefined): Promise<void> {
     const started = new Promise<void>((resolve) => (this.wake = resolve));
     const options = { mtime: entry.mtime ?? new Date(), compress: entry.compress ?? !isStoredWithoutCompression(entry.name) };
-    this.zip.addReadStreamLazy(this.names.unique(entry.name), options, (callback) => {
+    this.zip.addReadStreamLazy(this.names.unique(entry.name), options, this.opener(entry.open, opened));
+    ownLastName(this.zip);
+    await started;
+  }
+
+  /**
+   * What yazl calls when it reaches the entry. yazl keeps it until the end (with the entry, for the
+   * central directory), so it lets go of the source's `open` and stream once used.
+   */
+  private opener(open: ZipSourceEntry['open'] | undefined, opened: Readable | undefined) {
+    return (callback: (err: unknown, stream: NodeJS.ReadableStream) => void) => {
       this.wake?.();
-      Promise.resolve(opened ?? entry.open()).then(
+      const stream = opened ? Promise.resolve(opened) : new Promise<Readable>((resolve) => resolve(open!()));
+      open = opened = undefined;
+      stream.then(
         (stream) => {
           if (this.failure || this.clientLeft) return void stream.destroy();
           this.current = stream;
@@ -157,9 +169,7 @@ class ZipWriter {
         },
         (err: unknown) => this.stop({ error: err }),
       );
-    });
-    ownLastName(this.zip);
-    await started;
+    };
   }
 
   /** Ends the download early: a failure breaks the response, a client that left has none left. */
