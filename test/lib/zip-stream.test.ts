@@ -100,17 +100,21 @@ describe('sendZip', () => {
   let opened = 0;
   let closedSource: (() => void) | undefined;
 
-  /** Entries from the storage; `fail` makes entry i fail to open, or fail after 64 KB of reading. */
-  async function* fromStorage(count = stored.length, fail?: { at: number; how: 'open' | 'read' }): AsyncGenerator<ZipSourceEntry> {
+  /** Entries from the storage; `fail` makes entry i fail to open (rejecting or throwing), or fail after 64 KB of reading. */
+  async function* fromStorage(count = stored.length, fail?: { at: number; how: 'open' | 'read' | 'throw' }): AsyncGenerator<ZipSourceEntry> {
     try {
       for (let i = 0; i < count; i++) {
         const file = stored[i % stored.length]!;
         pulled++;
         maxAhead = Math.max(maxAhead, pulled - opened);
+        const throwing = () => {
+          opened++;
+          throw new Error(`entry ${i} threw`);
+        };
         yield {
           name: file.name,
           mtime: MTIME,
-          open: async () => {
+          open: fail?.at === i && fail.how === 'throw' ? throwing : async () => {
             opened++;
             if (fail?.at === i && fail.how === 'open') throw new Error(`cannot open entry ${i}`);
             const { stream } = await storage.open(file.key);
@@ -156,7 +160,7 @@ describe('sendZip', () => {
     };
     app.get('/zip', route(() => fromStorage()));
     app.get('/many', route((req) => fromStorage(Number(req.query.count))));
-    app.get('/fail', route((req) => fromStorage(stored.length, { at: Number(req.query.at), how: req.query.how as 'open' | 'read' })));
+    app.get('/fail', route((req) => fromStorage(stored.length, { at: Number(req.query.at), how: req.query.how as 'open' | 'read' | 'throw' })));
     app.use(errorHandler());
     server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -209,8 +213,8 @@ describe('sendZip', () => {
     assert.match(await nextError(routeErrors, errorsBefore), /cannot open entry 0/);
   });
 
-  for (const how of ['open', 'read'] as const) {
-    it(`breaks the download when an entry fails to ${how} once bytes are out`, async () => {
+  for (const how of ['open', 'read', 'throw'] as const) {
+    it(`breaks the download when an entry fails (${how}) once bytes are out`, async () => {
       const closed = new Promise<void>((resolve) => (closedSource = resolve));
       const errorsBefore = routeErrors.length;
       const res = await download(`${base}/fail?at=5&how=${how}`);
@@ -219,7 +223,7 @@ describe('sendZip', () => {
       assert.ok(res.body.length > 300_000, `${res.body.length} bytes arrived first`);
       await assert.rejects(readZip(res.body), /end of central directory/i);
       await closed;
-      assert.match(await nextError(routeErrors, errorsBefore), how === 'open' ? /cannot open entry 5/ : /disk error in entry 5/);
+      assert.match(await nextError(routeErrors, errorsBefore), { open: /cannot open entry 5/, read: /disk error in entry 5/, throw: /entry 5 threw/ }[how]);
     });
   }
 
