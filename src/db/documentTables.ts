@@ -151,3 +151,30 @@ declare module 'knex/types/tables.js' {
     dossierSteps: Knex.CompositeTableType<DossierStepRow, Omit<DossierStepRow, 'id' | 'done'> & Partial<Pick<DossierStepRow, 'done'>>, Partial<Pick<DossierStepRow, 'label' | 'dueOn' | 'done' | 'position'>>>;
   }
 }
+
+/** D6: an emailed link to one dossier's files ("accès occasionnel"). */
+export interface DossierLinkRow {
+  firmId: string;
+  id: string;
+  dossierId: string;
+  tokenHash: Buffer;
+  email: string;
+  name: string;
+  expiresAt: Date;
+  maxDownloads: number | null;
+  downloads: number;
+  revokedAt: Date | null;
+  revokedBy: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+}
+
+declare module 'knex/types/tables.js' {
+  interface Tables {
+    dossierLinks: Knex.CompositeTableType<
+      DossierLinkRow,
+      Pick<DossierLinkRow, 'firmId' | 'dossierId' | 'tokenHash' | 'email' | 'name' | 'expiresAt' | 'maxDownloads' | 'createdBy'>,
+      Partial<Pick<DossierLinkRow, 'downloads' | 'revokedAt' | 'revokedBy' | 'expiresAt'>>
+    >;
+  }
+}

@@ -32,6 +32,8 @@ export interface FirmRow {
   /** D5: what happens to the documents of unpaid dossiers, and what the client is told about paying. */
   unpaidMode: 'off' | 'stamp' | 'block';
   paymentInfo: string;
+  /** D6: how long an emailed link lasts unless the sender says otherwise. */
+  linkDays: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -212,7 +214,7 @@ declare module 'knex/types/tables.js' {
   interface Tables {
     firms: Knex.CompositeTableType<
       FirmRow,
-      Insert<FirmRow, 'siteName' | 'legalName' | 'siret' | 'address' | 'postcode' | 'city' | 'phone' | 'email' | 'primaryColor' | 'accentColor' | 'rowsPerPage' | 'defaultLocale' | 'modules' | 'showForgotPassword' | 'customDomains' | 'hasLogo' | 'centreEmails' | 'uploadMaxMb' | 'uploadKinds' | 'unpaidMode' | 'paymentInfo'>,
+      Insert<FirmRow, 'siteName' | 'legalName' | 'siret' | 'address' | 'postcode' | 'city' | 'phone' | 'email' | 'primaryColor' | 'accentColor' | 'rowsPerPage' | 'defaultLocale' | 'modules' | 'showForgotPassword' | 'customDomains' | 'hasLogo' | 'centreEmails' | 'uploadMaxMb' | 'uploadKinds' | 'unpaidMode' | 'paymentInfo' | 'linkDays'>,
       Partial<Omit<FirmRow, 'id' | 'createdAt'>>
     >;
     firmLogos: Knex.CompositeTableType<FirmLogoRow, Omit<FirmLogoRow, 'updatedAt'>, Partial<Omit<FirmLogoRow, 'firmId'>>>;

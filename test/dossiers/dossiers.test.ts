@@ -131,9 +131,9 @@ describe('dossiers (E1–E4, D5, D8)', () => {
     const [file] = await filesOf(id);
     const helene = await signedIn('superviseur');
     await helene.get('/settings/folders');
-    assert.equal((await helene.post('/settings/folders/unpaid', { unpaidMode: 'peut-être', paymentInfo: '' })).status, 400);
-    assert.equal((await julien.post('/settings/folders/unpaid', { unpaidMode: 'off', paymentInfo: '' })).status, 403);
-    assert.equal((await helene.post('/settings/folders/unpaid', { unpaidMode: 'block', paymentInfo: 'Virement : FR76 3000 4000 0500 0012 3456 789' })).status, 303);
+    assert.equal((await helene.post('/settings/folders/unpaid', { unpaidMode: 'peut-être', paymentInfo: '', linkDays: '30' })).status, 400);
+    assert.equal((await julien.post('/settings/folders/unpaid', { unpaidMode: 'off', paymentInfo: '', linkDays: '30' })).status, 403);
+    assert.equal((await helene.post('/settings/folders/unpaid', { unpaidMode: 'block', paymentInfo: 'Virement : FR76 3000 4000 0500 0012 3456 789', linkDays: '30' })).status, 303);
     const boulangerie = String((await inFirm(owner(), 'compta', (trx, firmId) => trx('clients').where({ firmId, number: 3310 }).first('id')))!.id);
     try {
       const sophie = await signedIn(SOPHIE);
@@ -219,5 +219,111 @@ describe('dossiers (E1–E4, D5, D8)', () => {
     assert.equal(sheet.getRow(2).getCell(2).value, 'Bilan 2025');
     assert.equal(sheet.getRow(2).getCell(5).value, 1500);
     assert.equal(sheet.getRow(2).getCell(6).value, 'Payé', JSON.stringify(sheet.getRow(2).values));
+  });
+});
+
+describe('emailed links to a dossier (D6)', () => {
+  const suite = suiteAppWithSmtp();
+  const owner = () => suite.app.db.owner;
+  let dossierId = '';
+  let fileId = '';
+
+  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
+    const c = suite.app.client(firm);
+    await c.login(who);
+    await c.get('/dossiers');
+    return c;
+  };
+  /** Sends a link from the dossier page; returns the token read from the email the recipient got. */
+  const sendLink = async (c: Client, to: string, fields: Record<string, string> = {}) => {
+    await c.get(`/dossiers/${dossierId}`);
+    const res = await c.post(`/dossiers/${dossierId}/links`, { email: to, name: '', days: '7', maxDownloads: '', ...fields });
+    assert.equal(res.status, 303);
+    const mail = await suite.smtp.waitFor(to, (m) => /Documents du dossier/.test(m.subject ?? ''));
+    const token = /\/l\/([A-Za-z0-9_-]{43})/.exec(mail.text ?? '')![1]!;
+    return { token, mail };
+  };
+  const guestDownload = async (token: string) => {
+    const guest = suite.app.client('compta');
+    const page = await guest.get(`/l/${token}`);
+    if (page.status !== 200) return page;
+    return guest.post(`/l/${token}/files/${fileId}`);
+  };
+  const linkRow = (email: string) => inFirm(owner(), 'compta', (trx, firmId) => trx('dossierLinks').where({ firmId, email }).orderBy('id', 'desc').first());
+
+  it('sends a link that opens the dossier without using it, and downloads the stamped PDF, once', async () => {
+    const julien = await signedIn('collaborateur');
+    const res = await julien.postMultipart(`/dossiers?_csrf=${encodeURIComponent(julien.csrf)}`, {
+      clientNumber: '3310', title: 'Diagnostic amiante', comments: '', amount: '250',
+      files: [{ filename: 'Rapport amiante.pdf', type: 'application/pdf', data: await pdf(2, 'Rapport amiante') }],
+    });
+    dossierId = res.location!.split('/').pop()!;
+    fileId = String((await inFirm(owner(), 'compta', (trx, firmId) => trx('files').where({ firmId, dossierId }).first('id')))!.id);
+
+    const { token, mail } = await sendLink(julien, 'etude@notaire-garonne.example', { name: 'Maître Roques', maxDownloads: '1' });
+    assert.match(mail.subject ?? '', /Documents du dossier « Diagnostic amiante »/);
+    assert.match(mail.text ?? '', /Il permet 1 téléchargement\./);
+    const guest = suite.app.client('compta');
+    // A mail scanner opening the link twice uses nothing.
+    assert.equal((await guest.get(`/l/${token}`)).status, 200);
+    const page = await guest.get(`/l/${token}`);
+    assert.ok(unescapeHtml(page.text).includes('Rapport amiante.pdf') && unescapeHtml(page.text).includes('POUR CONSULTATION UNIQUEMENT'));
+    assert.equal((await linkRow('etude@notaire-garonne.example'))!.downloads, 0);
+
+    const dl = await guest.post(`/l/${token}/files/${fileId}`);
+    assert.equal(dl.status, 200);
+    for (const text of pagesText(dl.body)) assert.ok(text.replace(/\s+/g, '').includes(`TéléchargéparMaîtreRoquesle${today}`), text);
+    const again = await guest.post(`/l/${token}/files/${fileId}`);
+    assert.equal(again.status, 410);
+    assert.ok(unescapeHtml(again.text).includes("Ce lien n'est plus valable"));
+    assert.equal((await guest.get(`/l/${token}`)).status, 410);
+
+    // The dossier shows every use: opened, downloaded (which file, from where), refused.
+    const staffPage = unescapeHtml((await julien.get(`/dossiers/${dossierId}`)).text);
+    assert.ok(staffPage.includes('Maître Roques') && staffPage.includes('Épuisé'));
+    assert.ok(staffPage.includes('Lien ouvert') && staffPage.includes('Téléchargement par lien : Rapport amiante.pdf (127.0.0.1)'));
+    const file = (await inFirm(owner(), 'compta', (trx, firmId) => trx('files').where({ firmId, id: fileId }).first('clientDownloadedAt', 'downloadCount')))!;
+    assert.ok(file.clientDownloadedAt, 'a guest download marks the file "Téléchargé"');
+  });
+
+  it('lets exactly one of twenty simultaneous downloads through a one-download link', async () => {
+    const julien = await signedIn('collaborateur');
+    const { token } = await sendLink(julien, 'vingt@exemple.example', { maxDownloads: '1' });
+    const guests = await Promise.all(Array.from({ length: 20 }, async () => {
+      const g = suite.app.client('compta');
+      await g.get(`/l/${token}`);
+      return g;
+    }));
+    const statuses = await Promise.all(guests.map((g) => g.post(`/l/${token}/files/${fileId}`).then((r) => r.status)));
+    assert.equal(statuses.filter((s) => s === 200).length, 1, statuses.join(','));
+    assert.equal(statuses.filter((s) => s === 410).length, 19);
+    assert.equal((await linkRow('vingt@exemple.example'))!.downloads, 1);
+  });
+
+  it('refuses revoked, expired and guessed links, and bad or unauthorised link requests', async () => {
+    const julien = await signedIn('collaborateur');
+    const revoked = await sendLink(julien, 'revoque@exemple.example');
+    const id = (await linkRow('revoque@exemple.example'))!.id;
+    assert.equal((await julien.post(`/dossiers/${dossierId}/links/${id}/revoke`)).status, 303);
+    assert.equal((await guestDownload(revoked.token)).status, 410);
+
+    const expired = await sendLink(julien, 'expire@exemple.example');
+    await inFirm(owner(), 'compta', (trx, firmId) => trx('dossierLinks').where({ firmId, email: 'expire@exemple.example' }).update({ expiresAt: new Date(Date.now() - 1000) }));
+    assert.equal((await guestDownload(expired.token)).status, 410);
+
+    const guest = suite.app.client('compta');
+    assert.equal((await guest.get(`/l/${'A'.repeat(43)}`)).status, 404);
+    assert.equal((await guest.get('/l/../../etc/passwd')).status, 404);
+    const diagGuest = suite.app.client('diag');
+    assert.equal((await diagGuest.get(`/l/${expired.token}`)).status, 404, 'a link is worthless on another firm\'s host');
+
+    await julien.get(`/dossiers/${dossierId}`);
+    assert.equal((await julien.post(`/dossiers/${dossierId}/links`, { email: 'pas-une-adresse', name: '', days: '7', maxDownloads: '' })).status, 400);
+    assert.equal((await julien.post(`/dossiers/${dossierId}/links`, { email: 'a@b.example', name: '', days: '0', maxDownloads: '' })).status, 400);
+    const sophie = await signedIn(SOPHIE);
+    assert.equal((await sophie.post(`/dossiers/${dossierId}/links`, { email: 'a@b.example', name: '', days: '7', maxDownloads: '' }, { csrf: false })).status, 403);
+    const diag = await signedIn('superviseur', 'diag');
+    await diag.get('/dossiers');
+    assert.equal((await diag.post(`/dossiers/${dossierId}/links`, { email: 'a@b.example', name: '', days: '7', maxDownloads: '' })).status, 404);
   });
 });

@@ -57,6 +57,8 @@ export const uploadSettingsSchema = z.strictObject({
 /** "Gestion des impayés" (seed 001 §VII.3): stamp the PDFs of unpaid dossiers, block them, or neither. */
 export const unpaidSettingsSchema = z.strictObject({
   unpaidMode: z.enum(['off', 'stamp', 'block'], { message: 'validation.choice' }),
+  // D6: how long an emailed link lasts unless its sender says otherwise.
+  linkDays: z.coerce.number({ message: 'validation.type' }).int({ message: 'validation.type' }).min(1).max(365),
   paymentInfo: z
     .string()
     .trim()

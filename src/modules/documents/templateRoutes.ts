@@ -20,7 +20,7 @@ export function templateRoutes(deps: AppDeps): Router {
   const showList = async (req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, unknown> = {}, status = 200) => {
     const templates = await withFirm(deps.db, req.firm.id, (trx) => listTemplates(trx, req.firm.id));
     const uploads = { uploadMaxMb: req.firm.uploadMaxMb, uploadKinds: req.firm.uploadKinds, ...(values.uploads as object | undefined) };
-    const unpaid = { unpaidMode: req.firm.unpaidMode, paymentInfo: req.firm.paymentInfo, ...(values.unpaid as object | undefined) };
+    const unpaid = { unpaidMode: req.firm.unpaidMode, paymentInfo: req.firm.paymentInfo, linkDays: req.firm.linkDays, ...(values.unpaid as object | undefined) };
     renderPage(res, 'documents/templates', { title: res.locals.t('documents:templates.title'), templates, errors, values, uploads, unpaid, kinds: FILE_KINDS }, status);
   };
 

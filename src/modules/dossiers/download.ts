@@ -37,7 +37,7 @@ export class NotStampable extends AppError {
   }
 }
 
-type DossierFile = Pick<FileRow, 'id' | 'clientId' | 'name' | 'mime' | 'size' | 'storageKey' | 'kind' | 'version'>;
+export type DossierFile = Pick<FileRow, 'id' | 'clientId' | 'name' | 'mime' | 'size' | 'storageKey' | 'kind' | 'version'>;
 
 export async function downloadDossierFile(deps: AppDeps, firm: FirmRow, person: Person, dossierId: string, fileId: string, ip: string | null): Promise<SentFile> {
   if (!/^\d{1,18}$/.test(fileId)) throw new NotFound();
@@ -53,24 +53,30 @@ export async function downloadDossierFile(deps: AppDeps, firm: FirmRow, person: 
   const storage = await firmStorage(deps, firm.id);
   const sent: SentFile =
     unpaid && file.kind === 'pdf'
-      ? await stampedCopy(deps, firm, person, file)
+      ? await stampedCopy(deps, firm, { key: `user:${person.id}`, name: person.name }, file)
       : { name: file.name, size: Number(file.size), mime: file.mime, open: async () => (await storage.open(file.storageKey)).stream };
   await asPerson(deps, firm, person, (trx) => countDownload(trx, firm.id, person, file, dossier.title, ip, unpaid && file.kind === 'pdf' ? 'stamped' : undefined));
   return sent;
 }
 
-/** The stamped copy for this person today, made once and kept beside the originals. */
-async function stampedCopy(deps: AppDeps, firm: FirmRow, person: Person, file: DossierFile): Promise<SentFile> {
+/** Who a stamped copy is for: a key for the cache (a user, a link) and the name printed on it. */
+export interface Reader {
+  key: string;
+  name: string;
+}
+
+/** The stamped copy for this reader today, made once and kept beside the originals. */
+export async function stampedCopy(deps: AppDeps, firm: FirmRow, reader: Reader, file: DossierFile): Promise<SentFile> {
   const t = deps.i18n.getFixedT(firm.defaultLocale);
   const day = formatDate(new Date(), firm.defaultLocale);
   const dir = path.join(firmFilesDir(deps, firm.id), '.stamped');
-  const cached = path.join(dir, `${createHash('sha256').update(`${file.id}:${file.version}:${person.id}:${day}`).digest('hex')}.pdf`);
+  const cached = path.join(dir, `${createHash('sha256').update(`${file.id}:${file.version}:${reader.key}:${day}`).digest('hex')}.pdf`);
   let bytes = await fs.readFile(cached).catch(() => undefined);
   if (!bytes) {
     const storage = await firmStorage(deps, firm.id);
     const original = await buffer((await storage.open(file.storageKey)).stream);
     try {
-      bytes = Buffer.from(await stampPdf(original, { headline: t('dossiers:stamp.headline'), detail: t('dossiers:stamp.detail', { name: person.name, date: day }) }));
+      bytes = Buffer.from(await stampPdf(original, { headline: t('dossiers:stamp.headline'), detail: t('dossiers:stamp.detail', { name: reader.name, date: day }) }));
     } catch (err) {
       if (err instanceof PdfNotStampable) throw new NotStampable();
       throw err;

@@ -11,6 +11,7 @@ import { Forbidden } from '../../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { sendXlsx } from '../../lib/xlsx/http.ts';
 import { downloadDossierFile, UnpaidBlocked } from './download.ts';
+import { createLink, downloadViaLink, LinkGone, linkSchema, linksOf, openLink, revokeLink } from './links.ts';
 import { dossierExport } from './export.ts';
 import { downloadState, filesOf, findDossier, listDossiers, stepsOf } from './repo.ts';
 import { amountSchema, detailsSchema, dossierListQuery, stepSchema } from './schemas.ts';
@@ -62,7 +63,15 @@ export function dossierRoutes(deps: AppDeps): Router {
       const steps = await stepsOf(trx, req.firm.id, dossier.id);
       const files = await filesOf(trx, req.firm.id, dossier.id);
       const canManage = await mayManage(trx, req.firm.id, user, client);
-      return { dossier, client, steps, files, canManage };
+      const links = canManage ? await linksOf(trx, req.firm.id, dossier.id) : [];
+      const contacts: { email: string; name: string }[] = canManage
+        ? await trx('users')
+            .join('clientContacts as cc', (j) => j.on('cc.firmId', 'users.firmId').andOn('cc.userId', 'users.id'))
+            .where({ 'users.firmId': req.firm.id, 'cc.clientId': client.id })
+            .whereNotNull('users.email')
+            .select('users.email', trx.raw(`trim(users.first_name || ' ' || users.last_name) AS name`))
+        : [];
+      return { dossier, client, steps, files, canManage, links, contacts };
     });
     const unpaidRule = !data.dossier.paid && !data.client.unpaidExempt ? req.firm.unpaidMode : 'off';
     renderPage(res, 'dossiers/show', { title: data.dossier.title, ...data, unpaidRule, errors, values, state: downloadState({ fileCount: data.files.length, downloadedCount: data.files.filter((f) => f.clientDownloadedAt).length }) }, status);
@@ -133,6 +142,43 @@ export function dossierRoutes(deps: AppDeps): Router {
     } catch (err) {
       if (!(err instanceof UnpaidBlocked)) throw err;
       renderPage(res, 'dossiers/unpaid', { title: res.locals.t('dossiers:unpaid.title'), paymentInfo: err.paymentInfo, amount: err.amount, dossierId: id(req) }, err.status);
+    }
+  });
+
+  r.post('/dossiers/:id/links', async (req, res) => {
+    const form = parseForm(linkSchema, req.body);
+    if (!form.ok) return show(req, res, form.errors, { link: req.body }, 400);
+    const { email } = await createLink(deps, req.firm, req.user!, id(req), form.data);
+    back(req, res, 'dossiers:links.sent', { email });
+  });
+
+  r.post('/dossiers/:id/links/:linkId/revoke', async (req, res) => {
+    await revokeLink(deps, req.firm, req.user!, id(req), String(req.params.linkId));
+    back(req, res, 'dossiers:links.revoked');
+  });
+
+  // The guest's side of an emailed link: no account, the link is the key.
+  const guestFailure = (res: Response, err: unknown) => {
+    if (err instanceof LinkGone) return renderPage(res, 'dossiers/link-gone', { title: res.locals.t('dossiers:links.goneTitle') }, err.status);
+    if (err instanceof UnpaidBlocked) return renderPage(res, 'dossiers/unpaid', { title: res.locals.t('dossiers:unpaid.title'), paymentInfo: err.paymentInfo, amount: err.amount, dossierId: undefined }, err.status);
+    throw err;
+  };
+
+  r.get('/l/:token', async (req, res) => {
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    try {
+      const opened = await openLink(deps, req.firm, String(req.params.token), req.ip ?? null);
+      renderPage(res, 'dossiers/link', { title: opened.dossier.title, ...opened, token: String(req.params.token), unpaidRule: opened.dossier.paid ? 'off' : req.firm.unpaidMode });
+    } catch (err) {
+      guestFailure(res, err);
+    }
+  });
+
+  r.post('/l/:token/files/:fileId', async (req, res) => {
+    try {
+      await sendFileStream(res, await downloadViaLink(deps, req.firm, String(req.params.token), String(req.params.fileId), req.ip ?? null));
+    } catch (err) {
+      guestFailure(res, err);
     }
   });
 

@@ -31,7 +31,7 @@ export async function mayManage(trx: FirmTrx, firmId: string, person: Person, cl
 }
 
 /** One dossier its manager may change, or 404 / 403. */
-async function managed(trx: FirmTrx, firmId: string, person: Person, id: string) {
+export async function managed(trx: FirmTrx, firmId: string, person: Person, id: string) {
   const found = await findDossier(trx, firmId, person, id);
   if (!(await mayManage(trx, firmId, person, found.client))) throw new Forbidden('dossiers:errors.readOnly');
   return found;
