@@ -8,8 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { buffer } from 'node:stream/consumers';
 import ExcelJS from 'exceljs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+import yauzl from 'yauzl';
 import { suiteAppWithSmtp } from '../support/app.ts';
 import { SOPHIE } from '../support/demo.ts';
 import { inFirm } from '../support/firmdb.ts';
@@ -24,6 +26,26 @@ async function pdf(pages: number, label: string): Promise<Buffer> {
 const ENCRYPTED = Buffer.from(
   '%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>> endobj\n4 0 obj <</Filter/Standard/V 1/R 2/O(x)/U(y)/P -4>> endobj\ntrailer <</Root 1 0 R/Encrypt 4 0 R/Size 5>>\n%%EOF\n',
 );
+/** The entries of a ZIP, by name. */
+function zipEntries(zip: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, file) => {
+      if (err || !file) return reject(err);
+      const out = new Map<string, Buffer>();
+      file.on('entry', (e: yauzl.Entry) => {
+        file.openReadStream(e, async (e2, stream) => {
+          if (e2 || !stream) return reject(e2);
+          out.set(e.fileName, await buffer(stream));
+          file.readEntry();
+        });
+      });
+      file.on('end', () => resolve(out));
+      file.on('error', reject);
+      file.readEntry();
+    });
+  });
+}
+
 /** The text of each page of a PDF, as poppler reads it. */
 function pagesText(bytes: Buffer): string[] {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdftext-')), 'in.pdf');
@@ -165,6 +187,30 @@ describe('dossiers (E1–E4, D5, D8)', () => {
     assert.equal(refused.status, 422);
     assert.ok(unescapeHtml(refused.text).includes('ne peut pas être marqué'));
     assert.ok(!refused.body.includes(Buffer.from('/Encrypt')), 'never the original');
+  });
+
+  it('zips a whole dossier with the unpaid rules applied to each file, leaving out what cannot be stamped', async () => {
+    const julien = await signedIn('collaborateur');
+    const original = await pdf(2, 'Rapport');
+    const res = await create(julien, { clientNumber: '3310', title: 'Dossier complet', comments: '', amount: '90' }, [
+      { filename: 'Rapport.pdf', type: 'application/pdf', data: original },
+      { filename: 'Chiffré.pdf', type: 'application/pdf', data: ENCRYPTED },
+      { filename: 'Notes.txt', type: 'text/plain', data: Buffer.from('Relevés du 12 novembre.') },
+    ]);
+    const id = res.location!.split('/').pop()!;
+    const staffZip = await julien.get(`/dossiers/${id}/zip`);
+    assert.equal(staffZip.status, 200);
+    const staffEntries = await zipEntries(staffZip.body);
+    assert.deepEqual([...staffEntries.keys()].sort(), ['Chiffré.pdf', 'Notes.txt', 'Rapport.pdf']);
+    assert.deepEqual(staffEntries.get('Rapport.pdf'), original, 'staff get the originals');
+
+    const sophie = await signedIn(SOPHIE);
+    const zip = await sophie.get(`/dossiers/${id}/zip`);
+    assert.equal(zip.status, 200);
+    const entries = await zipEntries(zip.body);
+    assert.deepEqual([...entries.keys()].sort(), ['LISEZ-MOI.txt', 'Notes.txt', 'Rapport.pdf']);
+    for (const text of pagesText(entries.get('Rapport.pdf')!)) assert.ok(text.replace(/\s+/g, '').includes('POURCONSULTATIONUNIQUEMENT'));
+    assert.match(entries.get('LISEZ-MOI.txt')!.toString('utf8'), /- Chiffré\.pdf/);
   });
 
   it('keeps other clients\' contacts, other firms and read-only staff out', async () => {

@@ -10,9 +10,11 @@ import { renderPage } from '../../http/render.ts';
 import { Forbidden } from '../../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { sendXlsx } from '../../lib/xlsx/http.ts';
+import { sendZip } from '../../lib/zip/stream.ts';
 import { downloadDossierFile, UnpaidBlocked } from './download.ts';
 import { createLink, downloadViaLink, LinkGone, linkSchema, linksOf, openLink, revokeLink } from './links.ts';
 import { dossierExport } from './export.ts';
+import { dossierZip } from './zip.ts';
 import { downloadState, filesOf, findDossier, listDossiers, stepsOf } from './repo.ts';
 import { amountSchema, detailsSchema, dossierListQuery, stepSchema } from './schemas.ts';
 import { addFiles, addStep, asPerson, changeDossier, createDossier, mayManage, notifyClient, setUnpaidExempt, toggleStep } from './service.ts';
@@ -139,6 +141,16 @@ export function dossierRoutes(deps: AppDeps): Router {
   r.get('/dossiers/:id/files/:fileId/download', async (req, res) => {
     try {
       await sendFileStream(res, await downloadDossierFile(deps, req.firm, req.user!, id(req), String(req.params.fileId), req.ip ?? null));
+    } catch (err) {
+      if (!(err instanceof UnpaidBlocked)) throw err;
+      renderPage(res, 'dossiers/unpaid', { title: res.locals.t('dossiers:unpaid.title'), paymentInfo: err.paymentInfo, amount: err.amount, dossierId: id(req) }, err.status);
+    }
+  });
+
+  r.get('/dossiers/:id/zip', async (req, res) => {
+    try {
+      const zip = await dossierZip(deps, req.firm, req.user!, id(req), req.ip ?? null);
+      await sendZip(res, zip.filename, zip.entries);
     } catch (err) {
       if (!(err instanceof UnpaidBlocked)) throw err;
       renderPage(res, 'dossiers/unpaid', { title: res.locals.t('dossiers:unpaid.title'), paymentInfo: err.paymentInfo, amount: err.amount, dossierId: id(req) }, err.status);
