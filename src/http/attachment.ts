@@ -74,6 +74,10 @@ export async function sendFileStream(res: ServerResponse, file: SentFile): Promi
     res.end();
     return;
   }
+  if (res.destroyed) {
+    stream.destroy(); // the client left while the file was being opened
+    return;
+  }
   // Which came first: our side failing (read error, wrong length) or the client closing.
   let first: 'ours' | 'client' | undefined;
   const length = exactLength(file.size);

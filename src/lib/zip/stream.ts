@@ -118,6 +118,12 @@ class ZipWriter {
   }
 
   async run(first: IteratorResult<ZipSourceEntry>, firstStream: Readable | undefined): Promise<void> {
+    if (this.res.destroyed) {
+      // The client left while the first entry was being opened.
+      firstStream?.destroy();
+      await Promise.resolve(this.iterator.return?.()).catch(() => {});
+      return;
+    }
     const output = this.zip.outputStream as unknown as Readable;
     const finished = new Promise<void>((resolve) => this.res.once('close', resolve));
     this.res.once('close', () => {
