@@ -256,6 +256,15 @@ describe('dossiers (E1–E4, D5, D8)', () => {
     assert.match(mail.subject ?? '', /Votre dossier « Bilan 2025 » est disponible/);
     assert.match(mail.text ?? '', new RegExp(`http://(compta\\.)?localhost:${suite.app.port}/dossiers/${dossierId}\\n`));
 
+    await julien.get(`/dossiers/${dossierId}`);
+    assert.equal((await julien.post(`/dossiers/${dossierId}/message`, { subject: '', message: 'Bonjour' })).status, 400);
+    assert.equal((await julien.post(`/dossiers/${dossierId}/message`, { subject: 'Signature', message: '   ' })).status, 400);
+    assert.equal((await julien.post(`/dossiers/${dossierId}/message`, { subject: 'Liasse à signer', message: 'Bonjour,\nmerci de signer la liasse avant le 15.' })).status, 303);
+    const message = await suite.smtp.waitFor('sophie.desperies@boulangerie-desperies.example', (m) => m.subject === 'Liasse à signer');
+    assert.match(message.text ?? '', /merci de signer la liasse/);
+    assert.match(message.text ?? '', new RegExp(`/dossiers/${dossierId}`));
+    assert.equal(message.replyTo?.value[0]?.address, 'julien.marty@delmas-associes.example');
+
     const xlsx = await julien.get('/dossiers/export.xlsx?q=bilan');
     assert.equal(xlsx.status, 200);
     const book = new ExcelJS.Workbook();

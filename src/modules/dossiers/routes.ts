@@ -16,8 +16,8 @@ import { createLink, downloadViaLink, LinkGone, linkSchema, linksOf, openLink, r
 import { dossierExport } from './export.ts';
 import { dossierZip } from './zip.ts';
 import { downloadState, filesOf, findDossier, listDossiers, stepsOf } from './repo.ts';
-import { amountSchema, detailsSchema, dossierListQuery, stepSchema } from './schemas.ts';
-import { addFiles, addStep, asPerson, changeDossier, createDossier, mayManage, notifyClient, setUnpaidExempt, toggleStep } from './service.ts';
+import { amountSchema, detailsSchema, dossierListQuery, messageSchema, stepSchema } from './schemas.ts';
+import { addFiles, addStep, asPerson, changeDossier, createDossier, mayManage, messageAboutDossier, notifyClient, setUnpaidExempt, toggleStep } from './service.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -130,6 +130,17 @@ export function dossierRoutes(deps: AppDeps): Router {
       return res.redirect(303, `/dossiers/${id(req)}`);
     }
     back(req, res, 'dossiers:notify.sent', { count: sentTo.length, emails: sentTo.join(', ') });
+  });
+
+  r.post('/dossiers/:id/message', async (req, res) => {
+    const form = parseForm(messageSchema, req.body);
+    if (!form.ok) return show(req, res, form.errors, { message: req.body }, 400);
+    const sentTo = await messageAboutDossier(deps, req.firm, req.user!, id(req), form.data);
+    if (!sentTo.length) {
+      flash(req, 'danger', 'dossiers:notify.nobody');
+      return res.redirect(303, `/dossiers/${id(req)}`);
+    }
+    back(req, res, 'dossiers:message.sent', { count: sentTo.length, emails: sentTo.join(', ') });
   });
 
   r.post('/dossiers/:id/files', async (req, res) => {

@@ -55,3 +55,6 @@ export const dossierListQuery = z.object({
   page: z.coerce.number().int().min(1).max(1_000_000).optional().catch(undefined),
 });
 export type DossierListQuery = z.infer<typeof dossierListQuery>;
+
+/** "Envoyer un message concernant ce dossier": a subject and a message, both required. */
+export const messageSchema = z.strictObject({ subject: line(200).min(1), message: text(10_000).pipe(z.string().min(1)) });

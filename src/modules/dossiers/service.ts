@@ -8,7 +8,7 @@ import type { AppDeps } from '../../deps.ts';
 import { Forbidden, NotFound } from '../../lib/errors.ts';
 import { checkDisplayName } from '../../lib/files/name.ts';
 import type { FileKind } from '../../lib/files/type.ts';
-import { enqueueMail, composeMail } from '../../lib/mail/outbox.ts';
+import { composeMail, enqueueMail, writtenMail } from '../../lib/mail/outbox.ts';
 import { UploadEngine, type StoredUpload } from '../../lib/storage/uploadEngine.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { recordActivity } from '../activity/service.ts';
@@ -187,5 +187,27 @@ export async function setUnpaidExempt(deps: AppDeps, firm: FirmRow, person: Pers
     if (!(await mayManage(trx, firm.id, person, client))) throw new Forbidden('dossiers:errors.readOnly');
     await trx('clients').where({ firmId: firm.id, id: client.id }).update({ unpaidExempt: exempt, updatedAt: new Date() });
     await recordActivity(trx, firm.id, { action: exempt ? 'dossiers.exempted' : 'dossiers.exemptionLifted', actor: person, clientId: client.id, objectType: 'client', objectId: client.id, objectLabel: client.name });
+  });
+}
+
+/** "Envoyer un message concernant ce dossier": the writer's words and a link to the dossier, to the client's contacts, Reply-To the writer. */
+export async function messageAboutDossier(deps: AppDeps, firm: FirmRow, person: Person, id: string, form: { subject: string; message: string }): Promise<string[]> {
+  return asPerson(deps, firm, person, async (trx) => {
+    const { dossier, client } = await managed(trx, firm.id, person, id);
+    const contacts: { email: string; locale: string | null }[] = await trx('users')
+      .join('clientContacts as cc', (j) => j.on('cc.firmId', 'users.firmId').andOn('cc.userId', 'users.id'))
+      .where({ 'users.firmId': firm.id, 'cc.clientId': client.id, 'users.active': true })
+      .whereNotNull('users.email')
+      .select('users.email', 'users.locale');
+    const writer = await trx('users').where({ firmId: firm.id, id: person.id }).first('email', 'firstName', 'lastName', 'identifier');
+    const link = new URL(`/dossiers/${dossier.id}`, deps.firms.urlFor(firm, deps.config.publicUrl)).toString();
+    for (const c of contacts) {
+      const t = deps.i18n.getFixedT(c.locale ?? firm.defaultLocale);
+      const text = `${form.message}\n\n${t('dossiers:message.linkLine', { dossier: dossier.title, lien: link })}\n\n-- \n${writer ? `${writer.firstName} ${writer.lastName}`.trim() || writer.identifier : person.name}\n${firm.siteName || firm.name}`;
+      await enqueueMail(trx, firm.id, writtenMail(c.email, 'dossiers.message', form.subject, text, writer?.email ?? undefined));
+    }
+    const sentTo = contacts.map((c) => c.email);
+    await recordActivity(trx, firm.id, { action: 'dossiers.messageSent', actor: person, clientId: client.id, objectType: 'dossier', objectId: dossier.id, objectLabel: dossier.title, details: { subject: form.subject, to: sentTo } });
+    return sentTo;
   });
 }
