@@ -4,7 +4,7 @@
 // caller's; listKeys and removeTemporaries let its start-up reconciliation delete files without a row
 // and the temporaries a crash left behind.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Dirent } from 'node:fs';
+import type { Dirent, WriteStream } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -103,10 +103,11 @@ export class DiskStorage {
   async put(source: Readable | AsyncIterable<Uint8Array>, options: PutOptions): Promise<StoredFile> {
     const tempPath = path.join(this.tempDir, `${randomBytes(16).toString('hex')}${TEMP_SUFFIX}`);
     let handle: FileHandle | undefined;
+    let writer: WriteStream | undefined;
     try {
       handle = await fs.open(tempPath, 'wx', 0o600);
       const meter = new Meter(options);
-      const writer = handle.createWriteStream({ autoClose: false, highWaterMark: 256 * 1024 });
+      writer = handle.createWriteStream({ autoClose: false, highWaterMark: 256 * 1024 });
       let writeError: unknown;
       // Only the file system's own errors (they carry a syscall): pipeline also hands the writer
       // whatever broke the source.
@@ -118,11 +119,8 @@ export class DiskStorage {
         throw meter.failure ?? writeError ?? new UploadInterrupted(err);
       }
       await handle.sync();
-      // The stream holds a reference on the handle until it closes; handle.close() would wait forever.
-      await new Promise<void>((resolve) => {
-        writer.once('close', resolve);
-        writer.destroy();
-      });
+      await closeStream(writer);
+      writer = undefined;
       await handle.close();
       handle = undefined;
       const file: StoredFile = { key: randomBytes(16).toString('hex'), size: meter.size, sha256: meter.sha256() };
@@ -133,6 +131,8 @@ export class DiskStorage {
       await syncDirectory(path.dirname(finalPath));
       return file;
     } catch (err) {
+      // The stream first: it holds a reference on the handle, and handle.close() waits for it.
+      if (writer) await closeStream(writer);
       await handle?.close().catch(() => {});
       await fs.rm(tempPath, { force: true }).catch(() => {});
       throw asStorageError(err);
@@ -151,7 +151,7 @@ export class DiskStorage {
     }
     try {
       const { size } = await handle.stat();
-      return { stream: handle.createReadStream({ highWaterMark: 256 * 1024 }), size };
+      return { stream: handle.createReadStream(), size };
     } catch (err) {
       await handle.close();
       throw err;
@@ -270,6 +270,15 @@ async function shardDirs(dir: string): Promise<AsyncIterable<Dirent>> {
   return (async function* () {
     for await (const entry of entries) if (entry.isDirectory() && SHARD.test(entry.name)) yield entry;
   })();
+}
+
+/** Destroys a write stream (autoClose: false, so the handle stays open) and waits for its 'close'. */
+function closeStream(stream: WriteStream): Promise<void> {
+  if (stream.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('close', resolve);
+    stream.destroy();
+  });
 }
 
 /** Makes a rename durable: the directory entry itself reaches the disk. */
