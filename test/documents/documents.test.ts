@@ -2,6 +2,7 @@
 // uploads and downloads against a real file store, the trash, ZIPs — for every role, every firm.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import yauzl from 'yauzl';
@@ -117,6 +118,34 @@ describe('documents (D1–D3, D7)', () => {
 
     assert.equal(storedCount(), filesBefore, 'no file left on disk');
     assert.equal(await rows(), rowsBefore, 'no row written');
+  });
+
+  it('keeps nothing of an upload cut off halfway', async () => {
+    const boulangerie = await clientId(3310);
+    const bilans = await folderId(boulangerie, 'Bilans et liasses fiscales');
+    const julien = await signedIn('collaborateur');
+    await julien.get(`/clients/${boulangerie}/files?folder=${bilans}`);
+    const rows = () => inFirm(owner(), 'compta', async (trx, firmId) => Number((await trx('files').where({ firmId }).count({ n: '*' }))[0]!.n));
+    const [filesBefore, rowsBefore] = [storedCount(), await rows()];
+    const boundary = 'coupure';
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="gros.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n`);
+    await new Promise<void>((resolve) => {
+      const req = http.request({
+        host: '127.0.0.1', port: suite.app.port, method: 'POST', path: `/documents/${boulangerie}/folders/${bilans}/upload?_csrf=${encodeURIComponent(julien.csrf)}`,
+        headers: { host: `compta.localhost:${suite.app.port}`, cookie: [...julien.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(10 * 1024 * 1024) },
+      });
+      req.on('error', () => resolve());
+      req.write(head);
+      req.write(Buffer.alloc(512 * 1024, 7), () => setTimeout(() => { req.destroy(); resolve(); }, 200));
+    });
+    // The server notices the cut and cleans up: poll briefly rather than guess how long it takes.
+    const temp = () => fs.readdirSync(suite.app.filesDir, { recursive: true }).filter((f) => String(f).endsWith('.part')).length;
+    for (let i = 0; i < 50 && temp() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(temp(), 0, 'no temporary file left');
+    assert.equal(storedCount(), filesBefore);
+    assert.equal(await rows(), rowsBefore);
+    // And the app still answers.
+    assert.equal((await julien.get(`/clients/${boulangerie}/files?folder=${bilans}`)).status, 200);
   });
 
   it('keeps a contact out of folders they may only read, and other clients and firms out of everything', async () => {
