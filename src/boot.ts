@@ -18,6 +18,7 @@ import { LoginThrottle } from './modules/auth/throttle.ts';
 import type { FeatureModule } from './modules/registry.ts';
 import { PRODUCT_MODULES } from './modules/index.ts';
 import { loadDemoData } from '../seeds/demo.ts';
+import { loadDemoDossiers } from '../seeds/demoDossiers.ts';
 
 export interface Running {
   url: string;
@@ -30,9 +31,10 @@ export async function start(config: Config, log: Logger, modules: FeatureModule[
   const owner = createKnex({ url: server.url, poolMax: 2 });
   const applied = await migrateLatest(owner);
   if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+  let demoFirms: string[] = [];
   if (config.demoData) {
-    const created = await loadDemoData(owner);
-    if (created.length) log.info({ firms: created }, 'demo data loaded');
+    demoFirms = await loadDemoData(owner);
+    if (demoFirms.length) log.info({ firms: demoFirms }, 'demo data loaded');
   }
   await owner.destroy();
 
@@ -52,6 +54,8 @@ export async function start(config: Config, log: Logger, modules: FeatureModule[
     modules,
   };
   await deps.firms.refresh();
+  // The demo's documents go through the app's own file store, once, with the firms that need them.
+  if (demoFirms.length) await loadDemoDossiers(deps, demoFirms);
   // Files left by a crash (stored without their row, or half-written) go, in the background.
   void reconcileStorage(deps).then(
     (r) => (r.orphans || r.temporaries) && log.info(r, 'file storage: leftovers of a crash removed'),
