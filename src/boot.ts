@@ -58,7 +58,7 @@ export async function start(config: Config, log: Logger, modules: FeatureModule[
   if (demoFirms.length) await loadDemoDossiers(deps, demoFirms);
   // Files left by a crash (stored without their row, or half-written) go, in the background.
   void reconcileStorage(deps).then(
-    (r) => (r.orphans || r.temporaries) && log.info(r, 'file storage: leftovers of a crash removed'),
+    (r) => (r.orphans || r.temporaries || r.stamped) && log.info(r, 'file storage: leftovers of a crash and old stamped copies removed'),
     (err: unknown) => log.warn({ err }, 'file storage: reconciliation failed'),
   );
 

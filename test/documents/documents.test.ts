@@ -340,8 +340,10 @@ describe('file storage after a crash', () => {
     fs.mkdirSync(path.join(firmDir, 'ab', 'ab'), { recursive: true });
     fs.writeFileSync(path.join(firmDir, 'ab', 'ab', orphan), 'orphan');
     fs.writeFileSync(path.join(firmDir, '.tmp', 'cd'.repeat(16) + '.part'), 'half');
-    const result = await reconcileStorage(suite.app.running.deps, { orphanAgeMs: 0, tempAgeMs: 0 });
-    assert.deepEqual(result, { orphans: 1, temporaries: 1 });
+    fs.mkdirSync(path.join(firmDir, '.stamped'), { recursive: true });
+    fs.writeFileSync(path.join(firmDir, '.stamped', 'ef'.repeat(32) + '.pdf'), 'old stamped copy');
+    const result = await reconcileStorage(suite.app.running.deps, { orphanAgeMs: 0, tempAgeMs: 0, stampedAgeMs: 0 });
+    assert.deepEqual(result, { orphans: 1, temporaries: 1, stamped: 1 });
     assert.ok(!fs.existsSync(path.join(firmDir, 'ab', 'ab', orphan)));
     assert.ok(fs.existsSync(path.join(firmDir, kept.slice(0, 2), kept.slice(2, 4), kept)), 'a file with its row stays');
   });

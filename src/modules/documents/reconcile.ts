@@ -2,25 +2,30 @@
 // killed in between leaves a file without a row, and one killed mid-upload a temporary file. At
 // start-up both are collected; a row never points at a missing file (rows are written after files).
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { AppDeps } from '../../deps.ts';
 import { withFirm } from '../../db/withFirm.ts';
-import { firmStorage } from './store.ts';
+import { firmFilesDir, firmStorage } from './store.ts';
 
 /** Older than this, a file without a row is no upload in progress (its row follows within milliseconds). */
 const ORPHAN_AGE_MS = 10 * 60_000;
 /** Temporary files of uploads still running (in another process) are written to all the time. */
 const TEMP_AGE_MS = 60 * 60_000;
+/** Stamped copies of unpaid PDFs serve one person on one day: kept two days, then made again if asked. */
+const STAMPED_AGE_MS = 2 * 86_400_000;
 
-export async function reconcileStorage(deps: AppDeps, opts: { orphanAgeMs?: number; tempAgeMs?: number } = {}): Promise<{ orphans: number; temporaries: number }> {
+export async function reconcileStorage(deps: AppDeps, opts: { orphanAgeMs?: number; tempAgeMs?: number; stampedAgeMs?: number } = {}): Promise<{ orphans: number; temporaries: number; stamped: number }> {
   const orphanAge = opts.orphanAgeMs ?? ORPHAN_AGE_MS;
   let orphans = 0;
   let temporaries = 0;
+  let stamped = 0;
   const firms: { id: string }[] = await deps.db('firms').select('id');
   for (const { id: firmId } of firms) {
-    const dir = `${deps.config.filesDir}/${firmId}`;
+    const dir = firmFilesDir(deps, firmId);
     if (!(await fs.stat(dir).catch(() => undefined))) continue;
     const storage = await firmStorage(deps, firmId);
     temporaries += await storage.removeTemporaries(opts.tempAgeMs ?? TEMP_AGE_MS);
+    stamped += await removeOlder(path.join(dir, '.stamped'), opts.stampedAgeMs ?? STAMPED_AGE_MS);
     let batch: string[] = [];
     const sweep = async () => {
       const rows: { storageKey: string }[] = await withFirm(deps.db, firmId, (trx) => trx('files').where('firmId', firmId).whereIn('storageKey', batch).select('storageKey'));
@@ -38,5 +43,19 @@ export async function reconcileStorage(deps: AppDeps, opts: { orphanAgeMs?: numb
     }
     if (batch.length) await sweep();
   }
-  return { orphans, temporaries };
+  return { orphans, temporaries, stamped };
+}
+
+async function removeOlder(dir: string, ageMs: number): Promise<number> {
+  const entries = await fs.readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of entries) {
+    const file = path.join(dir, name);
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (stat?.isFile() && Date.now() - stat.mtimeMs >= ageMs) {
+      await fs.rm(file, { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
