@@ -16,4 +16,6 @@ USER passerelle
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
   CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node", "src/server.ts"]
+# A small young generation: a 1 GB upload or download then adds ~15 MB to the process, not ~65 MB
+# (bench/files.md), at no cost measured on pages or PDF stamping (bench/README.md).
+CMD ["node", "--max-semi-space-size=1", "src/server.ts"]

@@ -58,7 +58,8 @@ try {
     const seeded = await seedClients(dbUrl, { log: (m) => console.log(m) });
     console.log(`seed: ${seeded.clients.toLocaleString('en')} clients over ${seeded.firms} firms in ${(seeded.ms / 1000).toFixed(1)} s`);
   }
-  await startChild('serve-app.ts', { DATABASE_URL: dbUrl, PORT: String(appPort) });
+  // The app as `npm start` runs it (package.json: its V8 flag).
+  await startChild('serve-app.ts', { DATABASE_URL: dbUrl, PORT: String(appPort) }, ['--max-semi-space-size=1']);
   await startChild('baseline.ts', { DATABASE_URL: dbUrl, PORT: String(basePort) });
   const cookie = await signIn(appPort, 'compta', 'superviseur', 'Demo-Passerelle-2026');
   const clientsCookie = () => signIn(appPort, clientsFirm, 'superviseur', 'Demo-Passerelle-2026');
@@ -154,8 +155,8 @@ function report(rows: { t: Target; base: Measure; app: Measure }[]) {
   if (failed) process.exitCode = 1;
 }
 
-function startChild(file: string, env: Record<string, string>): Promise<void> {
-  const child = fork(path.join(dir, file), { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function startChild(file: string, env: Record<string, string>, flags: string[] = []): Promise<void> {
+  const child = fork(path.join(dir, file), { env: { ...process.env, ...env }, execArgv: [...process.execArgv, ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve());
