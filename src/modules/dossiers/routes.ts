@@ -1,6 +1,7 @@
 // "Dossiers" (seed 001 §II): the list, "Nouveau dossier", a dossier's page and its actions, its
 // files' downloads (with the unpaid rules) and the Excel export.
 import { Router, type Request, type Response } from 'express';
+import type { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { sendFileStream } from '../../http/attachment.ts';
 import { requireUser } from '../../http/middleware/auth.ts';
@@ -87,19 +88,19 @@ export function dossierRoutes(deps: AppDeps): Router {
     res.redirect(303, `/dossiers/${id(req)}`);
   };
 
-  r.post('/dossiers/:id/details', async (req, res) => {
-    const form = parseForm(detailsSchema, req.body);
-    if (!form.ok) return show(req, res, form.errors, { details: req.body }, 400);
-    await changeDossier(deps, req.firm, req.user!, id(req), form.data);
-    back(req, res, 'dossiers:saved');
-  });
-
-  r.post('/dossiers/:id/amount', async (req, res) => {
-    const form = parseForm(amountSchema, req.body);
-    if (!form.ok) return show(req, res, form.errors, { amount: req.body }, 400);
-    await changeDossier(deps, req.firm, req.user!, id(req), form.data);
-    back(req, res, 'dossiers:amountSaved');
-  });
+  /** A form of the dossier page: parsed, run, then back to the dossier; refused, the page again with that form open. */
+  function dossierForm<S extends z.ZodType>(path: string, schema: S, form: string, run: (req: Request, data: z.infer<S>) => Promise<unknown>, done: (req: Request, result: unknown) => [string, Record<string, string | number>?]) {
+    r.post(path, async (req, res) => {
+      const parsed = parseForm(schema, req.body);
+      if (!parsed.ok) return show(req, res, parsed.errors, { [form]: req.body }, 400);
+      const result = await run(req, parsed.data);
+      back(req, res, ...done(req, result));
+    });
+  }
+  dossierForm('/dossiers/:id/details', detailsSchema, 'details', (req, data) => changeDossier(deps, req.firm, req.user!, id(req), data), () => ['dossiers:saved']);
+  dossierForm('/dossiers/:id/amount', amountSchema, 'amount', (req, data) => changeDossier(deps, req.firm, req.user!, id(req), data), () => ['dossiers:amountSaved']);
+  dossierForm('/dossiers/:id/steps', stepSchema, 'step', (req, data) => addStep(deps, req.firm, req.user!, id(req), data), () => ['dossiers:steps.added']);
+  dossierForm('/dossiers/:id/links', linkSchema, 'link', (req, data) => createLink(deps, req.firm, req.user!, id(req), data), (_req, r) => ['dossiers:links.sent', { email: (r as { email: string }).email }]);
 
   r.post('/dossiers/:id/paid', async (req, res) => {
     await changeDossier(deps, req.firm, req.user!, id(req), { paid: true });
@@ -109,13 +110,6 @@ export function dossierRoutes(deps: AppDeps): Router {
   r.post('/dossiers/:id/unpaid', async (req, res) => {
     await changeDossier(deps, req.firm, req.user!, id(req), { paid: false });
     back(req, res, 'dossiers:markedUnpaid');
-  });
-
-  r.post('/dossiers/:id/steps', async (req, res) => {
-    const form = parseForm(stepSchema, req.body);
-    if (!form.ok) return show(req, res, form.errors, { step: req.body }, 400);
-    await addStep(deps, req.firm, req.user!, id(req), form.data);
-    back(req, res, 'dossiers:steps.added');
   });
 
   r.post('/dossiers/:id/steps/:stepId/toggle', async (req, res) => {
@@ -166,13 +160,6 @@ export function dossierRoutes(deps: AppDeps): Router {
       if (!(err instanceof UnpaidBlocked)) throw err;
       renderPage(res, 'dossiers/unpaid', { title: res.locals.t('dossiers:unpaid.title'), paymentInfo: err.paymentInfo, amount: err.amount, dossierId: id(req) }, err.status);
     }
-  });
-
-  r.post('/dossiers/:id/links', async (req, res) => {
-    const form = parseForm(linkSchema, req.body);
-    if (!form.ok) return show(req, res, form.errors, { link: req.body }, 400);
-    const { email } = await createLink(deps, req.firm, req.user!, id(req), form.data);
-    back(req, res, 'dossiers:links.sent', { email });
   });
 
   r.post('/dossiers/:id/links/:linkId/revoke', async (req, res) => {
