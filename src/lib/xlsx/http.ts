@@ -1,7 +1,7 @@
 // An Excel export as an HTTP download, streamed (see ./stream.ts).
 import type { Response } from 'express';
 import { contentDisposition, safeFilename } from '../../http/attachment.ts';
-import { writeXlsx, type XlsxCell, type XlsxSheet } from './stream.ts';
+import type { XlsxCell, XlsxSheet } from './stream.ts';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -22,6 +22,8 @@ export async function sendXlsx(res: Response, filename: string, sheet: XlsxSheet
   const first = await iterator.next();
   setHeaders(res, filename);
   try {
+    // exceljs weighs about 17 MB: loaded at the first export, not by every process.
+    const { writeXlsx } = await import('./stream.ts');
     await writeXlsx(res, sheet, resume(first, iterator));
   } catch (err) {
     if (!res.destroyed) res.destroy();

@@ -30,7 +30,7 @@ export async function updateOwnProfile(deps: AppDeps, firm: FirmRow, actor: Sess
 export async function changeOwnPassword(deps: AppDeps, firm: FirmRow, actor: SessionUser, sid: string, form: PasswordChangeForm): Promise<Outcome> {
   const user = await getOwnAccount(deps, firm, actor);
   if (!(await verifyPassword(user.passwordHash, form.current))) return { ok: false, errors: { current: { key: 'account:password.currentWrong' } } };
-  const problem = passwordProblem(form.password, [user.identifier, user.firstName, user.lastName, user.email ?? '', firm.name]);
+  const problem = await passwordProblem(form.password, [user.identifier, user.firstName, user.lastName, user.email ?? '', firm.name]);
   if (problem) return { ok: false, errors: { password: problem } };
   const passwordHash = await hashPassword(form.password);
   await withFirm(deps.db, firm.id, async (trx) => {

@@ -1,18 +1,20 @@
 // Password hashing (argon2id) and the password policy: 12 characters at least, not a common or
 // easily guessed password (zxcvbn with French and common dictionaries).
 import { hash, verify } from '@node-rs/argon2';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as fr from '@zxcvbn-ts/language-fr';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import type { FieldError } from '../../lib/validation.ts';
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128; // argon2 is slow on purpose: cap what a request may ask it to hash
 const ARGON2 = { algorithm: 2 /* argon2id */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
-let zxcvbn: ZxcvbnFactory | undefined;
-function strengthMeter(): ZxcvbnFactory {
-  zxcvbn ??= new ZxcvbnFactory({ dictionary: { ...common.dictionary, ...fr.dictionary }, graphs: common.adjacencyGraphs });
+// The dictionaries weigh about 20 MB: loaded when a password is first checked, not by every process.
+let zxcvbn: Promise<ZxcvbnFactory> | undefined;
+function strengthMeter(): Promise<ZxcvbnFactory> {
+  zxcvbn ??= (async () => {
+    const [{ ZxcvbnFactory }, common, fr] = await Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-fr')]);
+    return new ZxcvbnFactory({ dictionary: { ...common.dictionary, ...fr.dictionary }, graphs: common.adjacencyGraphs });
+  })();
   return zxcvbn;
 }
 
@@ -31,10 +33,10 @@ export async function verifyPassword(passwordHash: string | null | undefined, pa
 }
 
 /** What is wrong with a new password, as a message key; undefined when it is acceptable. */
-export function passwordProblem(password: string, personalWords: string[] = []): FieldError | undefined {
+export async function passwordProblem(password: string, personalWords: string[] = []): Promise<FieldError | undefined> {
   if (password.length < PASSWORD_MIN) return { key: 'validation.passwordTooShort', params: { min: PASSWORD_MIN } };
   if (password.length > PASSWORD_MAX) return { key: 'validation.tooLong', params: { max: PASSWORD_MAX } };
-  const result = strengthMeter().check(password, personalWords.filter(Boolean));
+  const result = (await strengthMeter()).check(password, personalWords.filter(Boolean));
   if (result.score < 3) return { key: 'validation.passwordTooCommon' };
   return undefined;
 }

@@ -100,7 +100,7 @@ export async function setPasswordWithLink(deps: AppDeps, firm: FirmRow, token: s
     const pendingUser = await findTokenUser(trx, firm.id, token);
     if (!pendingUser) return { ok: false as const, expired: true as const };
     const user = await getUser(trx, firm.id, pendingUser);
-    const problem = passwordProblem(password, [user.identifier, user.firstName, user.lastName, user.email ?? '', firm.name]);
+    const problem = await passwordProblem(password, [user.identifier, user.firstName, user.lastName, user.email ?? '', firm.name]);
     if (problem) return { ok: false as const, errors: { password: problem } };
     const userId = await consumePasswordToken(trx, firm.id, token);
     if (!userId) return { ok: false as const, expired: true as const };

@@ -14,7 +14,6 @@ import type { AppDeps } from '../../deps.ts';
 import type { SentFile } from '../../http/attachment.ts';
 import { AppError, NotFound } from '../../lib/errors.ts';
 import { formatDate } from '../../lib/format.ts';
-import { PdfNotStampable, stampPdf } from '../../lib/pdf/stamp.ts';
 import { countDownload } from '../documents/download.ts';
 import { firmFilesDir, firmStorage } from '../documents/store.ts';
 import { findDossier, type Person } from './repo.ts';
@@ -75,6 +74,8 @@ export async function stampedCopy(deps: AppDeps, firm: FirmRow, reader: Reader, 
   if (!bytes) {
     const storage = await firmStorage(deps, firm.id);
     const original = await buffer((await storage.open(file.storageKey)).stream);
+    // pdf-lib is loaded at the first stamp, not by every process.
+    const { PdfNotStampable, stampPdf } = await import('../../lib/pdf/stamp.ts');
     try {
       bytes = Buffer.from(await stampPdf(original, { headline: t('dossiers:stamp.headline'), detail: t('dossiers:stamp.detail', { name: reader.name, date: day }) }));
     } catch (err) {
