@@ -444,3 +444,53 @@ describe('the documentation space (D4)', () => {
     assert.equal((await julien.get(`/documentation/${id}/download`)).status, 404);
   });
 });
+
+describe('document routes refuse the wrong role and other firms', () => {
+  const suite = suiteAppWithSmtp();
+
+  it('answers 404 to another firm and refuses a contact every staff action, changing nothing', async () => {
+    const owner = suite.app.db.owner;
+    const boulangerie = await inFirm(owner, 'compta', async (trx, firmId) => String((await trx('clients').where({ firmId, number: 3310 }).first('id'))!.id));
+    const bilans = await inFirm(owner, 'compta', async (trx, firmId) => String((await trx('folders').where({ firmId, clientId: boulangerie, name: 'Bilans et liasses fiscales' }).first('id'))!.id));
+    const template = await inFirm(owner, 'compta', async (trx, firmId) => String((await trx('folderTemplates').where({ firmId }).first('id'))!.id));
+    const julien = suite.app.client('compta');
+    await julien.login('collaborateur');
+    await julien.get(`/clients/${boulangerie}/files?folder=${bilans}`);
+    await julien.postMultipart(`/documents/${boulangerie}/folders/${bilans}/upload?_csrf=${encodeURIComponent(julien.csrf)}`, { files: { filename: 'Matrice.pdf', type: 'application/pdf', data: PDF } });
+    const file = await inFirm(owner, 'compta', async (trx, firmId) => String((await trx('files').where({ firmId, name: 'Matrice.pdf' }).first('id'))!.id));
+    const staffPosts: [string, Record<string, string>][] = [
+      [`/documents/${boulangerie}/folders`, { name: 'Intrus', parent: '' }],
+      [`/documents/${boulangerie}/folders/${bilans}/rename`, { name: 'Intrus' }],
+      [`/documents/${boulangerie}/folders/${bilans}/move`, { parent: '' }],
+      [`/documents/${boulangerie}/folders/${bilans}/delete`, { confirm: 'yes' }],
+      [`/documents/${boulangerie}/template`, { template }],
+      [`/documents/${boulangerie}/permissions/${bilans}`, { contactLevel: 'none', staffLevel: 'none' }],
+      [`/documents/${boulangerie}/permissions/${bilans}/cascade`, {}],
+      [`/files/${file}`, { title: 'Intrus', comment: '' }],
+      [`/files/${file}/delete`, {}],
+      [`/clients/${boulangerie}/files/trash/empty`, {}],
+    ];
+    const staffGets = [`/clients/${boulangerie}/files`, `/documents/${boulangerie}/permissions`, `/files/${file}`, `/files/${file}/download`, `/clients/${boulangerie}/files/trash`, `/clients/${boulangerie}/activities`, `/documents/${boulangerie}/folders/${bilans}/zip`, `/settings/folders/${template}`];
+
+    const diag = suite.app.client('diag');
+    await diag.login('superviseur');
+    await diag.get('/account');
+    for (const [path, body] of staffPosts) assert.equal((await diag.post(path, body)).status, 404, `other firm: POST ${path}`);
+    for (const path of staffGets) assert.equal((await diag.get(path)).status, 404, `other firm: GET ${path}`);
+
+    const sophie = suite.app.client('compta');
+    await sophie.login(SOPHIE);
+    await sophie.get('/account');
+    for (const [path, body] of staffPosts) assert.ok([403, 404].includes((await sophie.post(path, body)).status), `contact: POST ${path}`);
+    for (const path of [`/clients/${boulangerie}/files`, `/documents/${boulangerie}/permissions`, `/files/${file}`, `/clients/${boulangerie}/files/trash`, `/clients/${boulangerie}/activities`, `/settings/folders`]) {
+      assert.ok([403, 404].includes((await sophie.get(path)).status), `contact: GET ${path}`);
+    }
+
+    const after = await inFirm(owner, 'compta', async (trx, firmId) => ({
+      folder: await trx('folders').where({ firmId, id: bilans }).first('name', 'parentId', 'contactLevel'),
+      file: await trx('files').where({ firmId, id: file }).first('title', 'deletedAt'),
+      intruders: Number((await trx('folders').where({ firmId, name: 'Intrus' }).count({ n: '*' }))[0]!.n),
+    }));
+    assert.deepEqual(after, { folder: { name: 'Bilans et liasses fiscales', parentId: null, contactLevel: 'read' }, file: { title: '', deletedAt: null }, intruders: 0 });
+  });
+});

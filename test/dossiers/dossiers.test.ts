@@ -382,3 +382,41 @@ describe('emailed links to a dossier (D6)', () => {
     assert.equal((await diag.post(`/dossiers/${dossierId}/links`, { email: 'a@b.example', name: '', days: '7', maxDownloads: '' })).status, 404);
   });
 });
+
+describe('dossier routes refuse the wrong role and other firms', () => {
+  const suite = suiteAppWithSmtp();
+
+  it('answers 404 to another firm and 403 to a contact on every staff action', async () => {
+    const julien = suite.app.client('compta');
+    await julien.login('collaborateur');
+    await julien.get('/dossiers/new');
+    const res = await julien.postMultipart(`/dossiers?_csrf=${encodeURIComponent(julien.csrf)}`, { clientNumber: '3310', title: 'Matrice', comments: '', amount: '10', files: [{ filename: 'a.pdf', type: 'application/pdf', data: await pdf(1, 'a') }] });
+    const id = res.location!.split('/').pop()!;
+    const file = String((await inFirm(suite.app.db.owner, 'compta', (trx, firmId) => trx('files').where({ firmId, dossierId: id }).first('id')))!.id);
+    const actions: [string, Record<string, string>][] = [
+      [`/dossiers/${id}/details`, { summary: 'x', conclusions: '' }],
+      [`/dossiers/${id}/amount`, { amount: '1' }],
+      [`/dossiers/${id}/paid`, {}],
+      [`/dossiers/${id}/unpaid`, {}],
+      [`/dossiers/${id}/steps`, { label: 'x', dueOn: '' }],
+      [`/dossiers/${id}/notify`, {}],
+      [`/dossiers/${id}/message`, { subject: 'x', message: 'y' }],
+      [`/dossiers/${id}/links`, { email: 'a@b.example', name: '', days: '7', maxDownloads: '' }],
+    ];
+    const diag = suite.app.client('diag');
+    await diag.login('superviseur');
+    await diag.get('/account');
+    for (const [path, body] of actions) assert.equal((await diag.post(path, body)).status, 404, `other firm: POST ${path}`);
+    for (const path of [`/dossiers/${id}`, `/dossiers/${id}/zip`, `/dossiers/${id}/files/${file}/download`]) assert.equal((await diag.get(path)).status, 404, `other firm: GET ${path}`);
+
+    const sophie = suite.app.client('compta');
+    await sophie.login(SOPHIE);
+    await sophie.get('/account');
+    for (const [path, body] of actions) assert.equal((await sophie.post(path, body)).status, 403, `contact: POST ${path}`);
+    assert.equal((await sophie.get('/dossiers/new')).status, 403);
+    assert.equal((await sophie.get(`/dossiers/${id}`)).status, 200, 'her own client\'s dossier');
+
+    const row = (await inFirm(suite.app.db.owner, 'compta', (trx, firmId) => trx('dossiers').where({ firmId, id }).first()))!;
+    assert.deepEqual([row.summary, row.amount, row.paid, row.notifiedAt], ['', '10.00', false, null], 'nothing changed');
+  });
+});
