@@ -2,6 +2,7 @@
 // its menu entries and its home-page widgets in here. The menu shows what the firm enabled and the
 // role may open.
 import type { Router } from 'express';
+import type { Knex } from 'knex';
 import type { FirmRow, Role } from '../db/tables.ts';
 import type { SessionUser } from '../http/context.ts';
 import type { AppDeps } from '../deps.ts';
@@ -24,12 +25,22 @@ export interface HomeWidgets {
   waiting: { key: string; count: number; href: string; params?: Record<string, string | number> }[];
 }
 
+/**
+ * A module's part of the home page: a query giving one row of figures (the home page sends every
+ * module's query, and its own, as one statement: each round trip costs more than the counting), then
+ * the counts and to-dos made from that row. Aliases are plain lower-case words: the row comes back as JSON.
+ */
+export interface HomeSource {
+  figures: (trx: FirmTrx, firm: FirmRow, user: SessionUser) => Knex.QueryBuilder | undefined;
+  widgets: (figures: Record<string, number>, firm: FirmRow, user: SessionUser) => HomeWidgets;
+}
+
 export interface FeatureModule {
   key: ModuleKey;
   menu: MenuEntry[];
   router: (deps: AppDeps) => Router;
-  /** Runs in the home page's firm transaction, for the firms that enabled the module. */
-  home?: (trx: FirmTrx, firm: FirmRow, user: SessionUser) => Promise<HomeWidgets>;
+  /** For the firms that enabled the module. */
+  home?: HomeSource;
 }
 
 /** Pages every firm has, whatever it enabled. */

@@ -13,7 +13,7 @@ import { checkDisplayName } from '../../lib/files/name.ts';
 import type { FileKind } from '../../lib/files/type.ts';
 import { UploadEngine } from '../../lib/storage/uploadEngine.ts';
 import { line, parseForm, type FieldErrors } from '../../lib/validation.ts';
-import type { HomeWidgets } from '../registry.ts';
+import type { HomeSource } from '../registry.ts';
 import { recordActivity } from '../activity/service.ts';
 import { asPerson } from './folders.ts';
 import type { Person } from './standing.ts';
@@ -117,10 +117,7 @@ export async function unpublish(deps: AppDeps, firm: FirmRow, person: Person, id
 }
 
 /** Home page: the publications of the last 30 days the user may read. */
-export async function publicationsHome(trx: FirmTrx, firm: FirmRow, user: Person): Promise<HomeWidgets> {
-  const [{ n }] = (await visible(trx, firm.id, user.role)
-    .where('publishedAt', '>', new Date(Date.now() - NEW_FOR_DAYS * 86_400_000))
-    .count({ n: '*' })) as [{ n: string }];
-  const count = Number(n);
-  return { counts: [], waiting: count ? [{ key: 'documents:home.newPublications', count, href: '/documentation' }] : [] };
-}
+export const publicationsHome: HomeSource = {
+  figures: (trx, firm, user) => visible(trx, firm.id, user.role).where('publishedAt', '>', new Date(Date.now() - NEW_FOR_DAYS * 86_400_000)).count({ fresh: '*' }),
+  widgets: ({ fresh = 0 }) => ({ counts: [], waiting: fresh ? [{ key: 'documents:home.newPublications', count: fresh, href: '/documentation' }] : [] }),
+};
