@@ -178,3 +178,4 @@ declare module 'knex/types/tables.js' {
     >;
   }
 }
+

@@ -1,0 +1,19 @@
+// Mail on the home page (A5, seed 000): new mail, and mail waiting for an answer.
+import type { HomeSource } from '../registry.ts';
+import { visibleMail } from './repo.ts';
+
+export const mailHome: HomeSource = {
+  figures: (trx, firm, user) =>
+    user.role === 'supervisor' || user.role === 'collaborator'
+      ? visibleMail(trx, firm.id, user)
+          .whereNull('mailItems.archivedAt')
+          .select(trx.raw('count(*) AS fresh'), trx.raw('count(*) FILTER (WHERE mail_items.needs_reply AND mail_items.answered_at IS NULL) AS unanswered'))
+      : undefined,
+  widgets: ({ fresh = 0, unanswered = 0 }) => ({
+    counts: [],
+    waiting: [
+      ...(unanswered ? [{ key: 'courriers:home.toAnswer', count: unanswered, href: '/mail?filter=toAnswer' }] : []),
+      ...(fresh ? [{ key: 'courriers:home.new', count: fresh, href: '/mail' }] : []),
+    ],
+  }),
+};

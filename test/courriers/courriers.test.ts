@@ -1,0 +1,106 @@
+// Mail ("courriers", G1–G4): a PDF put in a client's mail, the people in charge told by email without
+// the document, "Nouveaux courriers" sorted and filtered, opening archives it, a client's archive;
+// bad input; a contact, another firm and a collaborator without the client kept out.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { describe, it } from 'node:test';
+import { withFirm } from '../../src/db/withFirm.ts';
+import { suiteAppWithSmtp } from '../support/app.ts';
+import { SOPHIE } from '../support/demo.ts';
+import { inFirm, userOf } from '../support/firmdb.ts';
+import { unescapeHtml, type Client } from '../support/http.ts';
+
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n');
+const EXE = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff', 'latin1'), Buffer.alloc(200, 1)]);
+
+describe('mail (G1–G4)', () => {
+  const suite = suiteAppWithSmtp();
+  const owner = () => suite.app.db.owner;
+  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
+    const c = suite.app.client(firm);
+    await c.login(who);
+    await c.get('/account');
+    return c;
+  };
+  const put = (c: Client, fields: Record<string, string>, data = PDF, filename = 'Question TVA.pdf') =>
+    c.postMultipart(`/mail?_csrf=${encodeURIComponent(c.csrf)}`, { type: 'question', subject: 'Question sur la TVA', needsReply: 'on', replyBy: '2026-12-15', ...fields, document: { filename, type: 'application/pdf', data } });
+  const stored = () => fs.readdirSync(suite.app.filesDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && /^[0-9a-f]{32}$/.test(e.name)).length;
+  const mailId = async (subject: string) => String((await inFirm(owner(), 'compta', (trx, firmId) => trx('mailItems').where({ firmId, subject }).first('id')))!.id);
+
+  it('puts a PDF in a client\'s mail and tells the collaborator in charge, without the document', async () => {
+    const helene = await signedIn('superviseur');
+    const res = await put(helene, { clientNumber: '3310' });
+    assert.equal(res.status, 303);
+    const mail = await suite.smtp.waitFor('julien.marty@delmas-associes.example', (m) => /Nouveau courrier/.test(m.subject ?? ''));
+    assert.match(mail.subject ?? '', /Nouveau courrier pour Boulangerie Despéries \(n° 3310\)/);
+    assert.match(mail.text ?? '', /Question sur la TVA/);
+    assert.equal(mail.attachments.length, 0, 'never the document itself');
+  });
+
+  it('lists new mail sorted and filtered, unread in bold red with the reply mark; opening archives it', async () => {
+    const julien = await signedIn('collaborateur');
+    await put(julien, { clientNumber: '3310', type: 'information', subject: 'Attestation de dépôt', needsReply: '', replyBy: '' });
+    const list = (await julien.get('/mail')).text;
+    assert.match(list, /<tr class="mail-unread">[\s\S]*?Question sur la TVA/);
+    assert.ok(list.includes('reply-mark'));
+    const toAnswer = unescapeHtml((await julien.get('/mail?filter=toAnswer')).text);
+    assert.ok(toAnswer.includes('Question sur la TVA') && !toAnswer.includes('Attestation de dépôt'));
+    const noReply = unescapeHtml((await julien.get('/mail?filter=noReply&type=information')).text);
+    assert.ok(!noReply.includes('Question sur la TVA') && noReply.includes('Attestation de dépôt'));
+    assert.equal((await julien.get('/mail?sort=number')).status, 200);
+    assert.match(unescapeHtml((await julien.get('/')).text), /1 courrier à répondre/);
+
+    const id = await mailId('Question sur la TVA');
+    const doc = await julien.get(`/mail/${id}/document`);
+    assert.equal(doc.status, 200);
+    assert.deepEqual(doc.body, PDF);
+    assert.ok(!unescapeHtml((await julien.get('/mail')).text).includes('Question sur la TVA'), 'opened: archived');
+    const row = (await inFirm(owner(), 'compta', (trx, firmId) => trx('mailItems').where({ firmId, id }).first()))!;
+    assert.ok(row.readAt && row.archivedAt);
+    const boulangerie = String((await inFirm(owner(), 'compta', (trx, firmId) => trx('clients').where({ firmId, number: 3310 }).first('id')))!.id);
+    const archive = unescapeHtml((await julien.get(`/clients/${boulangerie}/mail`)).text);
+    assert.ok(archive.includes('Question sur la TVA') && archive.includes('En attente de réponse'));
+  });
+
+  it('refuses a renamed executable, an unknown client, a reply date without a reply, an empty subject — keeping nothing', async () => {
+    const julien = await signedIn('collaborateur');
+    const before = stored();
+    const count = async () => Number((await inFirm(owner(), 'compta', (trx, firmId) => trx('mailItems').where({ firmId }).count({ n: '*' })))[0]!.n);
+    const rows = await count();
+    const exe = await put(julien, { clientNumber: '3310' }, EXE, 'courrier.pdf');
+    assert.equal(exe.status, 415);
+    assert.ok(unescapeHtml(exe.text).includes('Le document doit être un PDF.'));
+    assert.equal((await put(julien, { clientNumber: '999999' })).status, 400);
+    const lateReply = await put(julien, { clientNumber: '3310', needsReply: '', replyBy: '2026-12-01' });
+    assert.equal(lateReply.status, 400);
+    assert.ok(unescapeHtml(lateReply.text).includes("Une date de réponse n'a de sens"));
+    assert.equal((await put(julien, { clientNumber: '3310', subject: '' })).status, 400);
+    assert.equal(stored(), before);
+    assert.equal(await count(), rows);
+  });
+
+  it('keeps contacts, other firms and collaborators without the client out', async () => {
+    const helene = await signedIn('superviseur');
+    // A client of nobody: Julien does not see it.
+    await inFirm(owner(), 'compta', (trx, firmId) => trx('clients').insert({ firmId, number: 9001, name: 'Client du superviseur' }));
+    await put(helene, { clientNumber: '9001', subject: 'Courrier confidentiel' });
+    const id = await mailId('Courrier confidentiel');
+    const julien = await signedIn('collaborateur');
+    assert.ok(!unescapeHtml((await julien.get('/mail')).text).includes('Courrier confidentiel'));
+    assert.equal((await julien.get(`/mail/${id}/document`)).status, 404);
+    assert.equal((await put(julien, { clientNumber: '9001' })).status, 400);
+
+    const sophie = await signedIn(SOPHIE);
+    assert.equal((await sophie.get('/mail')).status, 403);
+    assert.equal((await sophie.get(`/mail/${id}/document`)).status, 403);
+    const sophieRow = await userOf(owner(), 'compta', 'client');
+    const seen = await withFirm(suite.app.running.deps.db, sophieRow.firmId, (trx) => trx('mailItems').where({ firmId: sophieRow.firmId }).count({ n: '*' }), { id: sophieRow.id, role: 'contact' });
+    assert.equal(Number(seen[0]!.n), 0, 'the database shows a contact no mail');
+
+    const diag = await signedIn('superviseur', 'diag');
+    assert.equal((await diag.get(`/mail/${id}/document`)).status, 404);
+    const client = String((await inFirm(owner(), 'compta', (trx, firmId) => trx('clients').where({ firmId, number: 9001 }).first('id')))!.id);
+    assert.equal((await diag.get(`/clients/${client}/mail`)).status, 404);
+    assert.ok(!unescapeHtml((await diag.get('/mail')).text).includes('Courrier confidentiel'));
+  });
+});
