@@ -2,16 +2,14 @@
 // the document, "Nouveaux courriers" sorted and filtered, opening archives it, a client's archive;
 // bad input; a contact, another firm and a collaborator without the client kept out.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { withFirm } from '../../src/db/withFirm.ts';
 import { suiteAppWithSmtp } from '../support/app.ts';
+import { EXE, storedFiles, TINY_PDF as PDF } from '../support/files.ts';
 import { SOPHIE } from '../support/demo.ts';
 import { inFirm, userOf } from '../support/firmdb.ts';
 import { unescapeHtml, type Client } from '../support/http.ts';
 
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n');
-const EXE = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff', 'latin1'), Buffer.alloc(200, 1)]);
 
 describe('mail (G1–G4)', () => {
   const suite = suiteAppWithSmtp();
@@ -24,7 +22,7 @@ describe('mail (G1–G4)', () => {
   };
   const put = (c: Client, fields: Record<string, string>, data = PDF, filename = 'Question TVA.pdf') =>
     c.postMultipart(`/mail?_csrf=${encodeURIComponent(c.csrf)}`, { type: 'question', subject: 'Question sur la TVA', needsReply: 'on', replyBy: '2026-12-15', ...fields, document: { filename, type: 'application/pdf', data } });
-  const stored = () => fs.readdirSync(suite.app.filesDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && /^[0-9a-f]{32}$/.test(e.name)).length;
+  const stored = () => storedFiles(suite.app.filesDir);
   const mailId = async (subject: string) => String((await inFirm(owner(), 'compta', (trx, firmId) => trx('mailItems').where({ firmId, subject }).first('id')))!.id);
 
   it('puts a PDF in a client\'s mail and tells the collaborator in charge, without the document', async () => {

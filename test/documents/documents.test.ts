@@ -9,12 +9,11 @@ import yauzl from 'yauzl';
 import { withFirm } from '../../src/db/withFirm.ts';
 import { reconcileStorage } from '../../src/modules/documents/reconcile.ts';
 import { suiteAppWithSmtp } from '../support/app.ts';
+import { EXE, storedFiles, TINY_PDF as PDF } from '../support/files.ts';
 import { SOPHIE } from '../support/demo.ts';
 import { inFirm, userOf } from '../support/firmdb.ts';
 import { unescapeHtml, type Client } from '../support/http.ts';
 
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n');
-const EXE = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff', 'latin1'), Buffer.alloc(200, 1)]);
 
 describe('documents (D1–D3, D7)', () => {
   const suite = suiteAppWithSmtp();
@@ -27,7 +26,7 @@ describe('documents (D1–D3, D7)', () => {
   const clientId = (number: number, firm = 'compta') => inFirm(owner(), firm, async (trx, firmId) => String((await trx('clients').where({ firmId, number }).first('id'))!.id));
   const folderId = (client: string, name: string) =>
     inFirm(owner(), 'compta', async (trx, firmId) => String((await trx('folders').where({ firmId, clientId: client, name }).first('id'))!.id));
-  const storedCount = () => fs.readdirSync(suite.app.filesDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && /^[0-9a-f]{32}$/.test(e.name)).length;
+  const storedCount = () => storedFiles(suite.app.filesDir);
   const flashOf = async (c: Client, location: string | undefined) => unescapeHtml((await c.get(location!)).text);
   const upload = async (c: Client, client: string, folder: string, files: { filename: string; type: string; data: Buffer }[], fields: Record<string, string> = {}) => {
     await c.get(`/clients/${client}/files?folder=${folder}`).catch(() => undefined);
@@ -391,7 +390,7 @@ describe('the documentation space (D4)', () => {
   };
   const publishAs = (c: Client, fields: Record<string, string>, data = PDF) =>
     c.postMultipart(`/documentation?_csrf=${encodeURIComponent(c.csrf)}`, { ...fields, file: { filename: 'Notice fiscalité.pdf', type: 'application/pdf', data } });
-  const stored = () => fs.readdirSync(suite.app.filesDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && /^[0-9a-f]{32}$/.test(e.name)).length;
+  const stored = () => storedFiles(suite.app.filesDir);
   const idOf = async (title: string) => String((await inFirm(suite.app.db.owner, 'compta', (trx, firmId) => trx('publications').where({ firmId, title }).first('id')))!.id);
 
   it('publishes to clients, to staff or to both, and each reader sees only what is meant for them', async () => {

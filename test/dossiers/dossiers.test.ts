@@ -13,6 +13,7 @@ import ExcelJS from 'exceljs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import yauzl from 'yauzl';
 import { suiteAppWithSmtp } from '../support/app.ts';
+import { storedFiles } from '../support/files.ts';
 import { SOPHIE } from '../support/demo.ts';
 import { inFirm } from '../support/firmdb.ts';
 import { unescapeHtml, type Client, type UploadPart } from '../support/http.ts';
@@ -65,7 +66,7 @@ describe('dossiers (E1–E4, D5, D8)', () => {
     return c;
   };
   const create = (c: Client, fields: Record<string, string>, files: UploadPart[]) => c.postMultipart(`/dossiers?_csrf=${encodeURIComponent(c.csrf)}`, { ...fields, files });
-  const stored = () => fs.readdirSync(suite.app.filesDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && /^[0-9a-f]{32}$/.test(e.name)).length;
+  const stored = () => storedFiles(suite.app.filesDir);
   const filesOf = (dossierId: string) => inFirm(owner(), 'compta', (trx, firmId) => trx('files').where({ firmId, dossierId }).orderBy('id').select('id', 'name', 'sha256', 'downloadCount'));
   const setFirm = async (fields: Record<string, unknown>) => {
     await owner()('firms').where({ slug: 'compta' }).update(fields);
