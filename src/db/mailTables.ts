@@ -33,3 +33,43 @@ declare module 'knex/types/tables.js' {
     >;
   }
 }
+
+/** G4, I2: an answer to a mail, and where it stands. */
+export type ReplyStatus = 'pending' | 'rejected' | 'sent';
+
+export interface MailReplyRow {
+  firmId: string;
+  id: string;
+  mailId: string;
+  authorId: string | null;
+  body: string;
+  status: ReplyStatus;
+  decisionComment: string;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  sentAt: Date | null;
+}
+
+export interface MailReplyFileRow {
+  firmId: string;
+  id: string;
+  replyId: string;
+  name: string;
+  mime: string;
+  size: string;
+  sha256: string;
+  storageKey: string;
+}
+
+declare module 'knex/types/tables.js' {
+  interface Tables {
+    mailReplies: Knex.CompositeTableType<
+      MailReplyRow,
+      Pick<MailReplyRow, 'firmId' | 'mailId' | 'authorId' | 'body' | 'status'> & Partial<Pick<MailReplyRow, 'sentAt'>>,
+      Partial<Pick<MailReplyRow, 'body' | 'status' | 'decisionComment' | 'decidedBy' | 'decidedAt' | 'updatedAt' | 'sentAt'>>
+    >;
+    mailReplyFiles: Knex.CompositeTableType<MailReplyFileRow, Omit<MailReplyFileRow, 'id'>, never>;
+  }
+}

@@ -34,6 +34,8 @@ export interface FirmRow {
   paymentInfo: string;
   /** D6: how long an emailed link lasts unless the sender says otherwise. */
   linkDays: number;
+  /** I2: "Superviser les réponses de mes collaborateurs avant envoi". */
+  superviseReplies: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -214,7 +216,7 @@ declare module 'knex/types/tables.js' {
   interface Tables {
     firms: Knex.CompositeTableType<
       FirmRow,
-      Insert<FirmRow, 'siteName' | 'legalName' | 'siret' | 'address' | 'postcode' | 'city' | 'phone' | 'email' | 'primaryColor' | 'accentColor' | 'rowsPerPage' | 'defaultLocale' | 'modules' | 'showForgotPassword' | 'customDomains' | 'hasLogo' | 'centreEmails' | 'uploadMaxMb' | 'uploadKinds' | 'unpaidMode' | 'paymentInfo' | 'linkDays'>,
+      Insert<FirmRow, 'siteName' | 'legalName' | 'siret' | 'address' | 'postcode' | 'city' | 'phone' | 'email' | 'primaryColor' | 'accentColor' | 'rowsPerPage' | 'defaultLocale' | 'modules' | 'showForgotPassword' | 'customDomains' | 'hasLogo' | 'centreEmails' | 'uploadMaxMb' | 'uploadKinds' | 'unpaidMode' | 'paymentInfo' | 'linkDays' | 'superviseReplies'>,
       Partial<Omit<FirmRow, 'id' | 'createdAt'>>
     >;
     firmLogos: Knex.CompositeTableType<FirmLogoRow, Omit<FirmLogoRow, 'updatedAt'>, Partial<Omit<FirmLogoRow, 'firmId'>>>;

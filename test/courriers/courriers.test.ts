@@ -102,3 +102,98 @@ describe('mail (G1–G4)', () => {
     assert.ok(!unescapeHtml((await diag.get('/mail')).text).includes('Courrier confidentiel'));
   });
 });
+
+describe('answers to mail and their supervision (G4, I2)', () => {
+  const suite = suiteAppWithSmtp();
+  const owner = () => suite.app.db.owner;
+  const HELENE = 'helene.delmas@delmas-associes.example';
+  const JULIEN = 'julien.marty@delmas-associes.example';
+  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
+    const c = suite.app.client(firm);
+    await c.login(who);
+    await c.get('/account');
+    return c;
+  };
+  const putQuestion = async (c: Client, subject: string, needsReply = 'on') => {
+    await c.postMultipart(`/mail?_csrf=${encodeURIComponent(c.csrf)}`, { clientNumber: '3310', type: 'question', subject, needsReply, replyBy: '', document: { filename: 'q.pdf', type: 'application/pdf', data: PDF } });
+    return String((await inFirm(owner(), 'compta', (trx, firmId) => trx('mailItems').where({ firmId, subject }).first('id')))!.id);
+  };
+  const answer = async (c: Client, mailId: string, body: string) => {
+    await c.get(`/mail/${mailId}`);
+    return c.postMultipart(`/mail/${mailId}/replies?_csrf=${encodeURIComponent(c.csrf)}`, { body, files: [{ filename: 'Justificatif.pdf', type: 'application/pdf', data: PDF }] });
+  };
+  const replyOf = (mailId: string) => inFirm(owner(), 'compta', (trx, firmId) => trx('mailReplies').where({ firmId, mailId }).orderBy('id', 'desc').first());
+  const sentMails = () => inFirm(owner(), 'compta', (trx, firmId) => trx('mailOutbox').where({ firmId }).select('recipient', 'subject', 'textBody'));
+
+  it('queues a collaborator\'s answer, lets the supervisor reject, then edit and approve it once; only then does it reach the sender', async () => {
+    const helene = await signedIn('superviseur');
+    await helene.get('/supervision/replies');
+    assert.equal((await helene.post('/supervision/replies/setting', { supervise: 'yes' })).status, 303);
+    const mailId = await putQuestion(helene, 'Frais de véhicule 2025');
+
+    const julien = await signedIn('collaborateur');
+    const written = await answer(julien, mailId, 'Voici le justificatif des frais.');
+    assert.equal(written.status, 303);
+    let reply = (await replyOf(mailId))!;
+    assert.equal(reply.status, 'pending');
+    await suite.smtp.waitFor(HELENE, (m) => m.subject === 'Une réponse attend votre validation');
+    assert.equal((await julien.get(`/mail/${mailId}`)).status, 200);
+    assert.equal((await answer(julien, mailId, 'Une deuxième réponse')).status, 409, 'one answer at a time');
+
+    await helene.get('/supervision/replies');
+    assert.equal((await helene.post(`/supervision/replies/${reply.id}/reject`, { comment: '' })).status, 400);
+    assert.equal((await helene.post(`/supervision/replies/${reply.id}/reject`, { comment: 'Précisez le montant.' })).status, 303);
+    const rejectedMail = await suite.smtp.waitFor(JULIEN, (m) => /a été refusée/.test(m.subject ?? ''));
+    assert.match(rejectedMail.text ?? '', /Précisez le montant\./);
+
+    await julien.get(`/mail/${mailId}`);
+    assert.equal((await julien.post(`/mail/${mailId}/replies/${reply.id}/rework`, { body: 'Voici le justificatif : 1 240 € de frais.' })).status, 303);
+    reply = (await replyOf(mailId))!;
+    assert.equal(reply.status, 'pending');
+
+    // Two tabs: the first approval sends the edited answer, the second changes nothing.
+    await helene.get('/supervision/replies');
+    const edited = 'Voici le justificatif : 1 240 € de frais kilométriques.';
+    assert.equal((await helene.post(`/supervision/replies/${reply.id}/approve`, { body: edited })).status, 303);
+    assert.equal((await helene.post(`/supervision/replies/${reply.id}/approve`, { body: 'autre texte' })).status, 409);
+    const delivered = await suite.smtp.waitFor(HELENE, (m) => /Réponse à votre courrier/.test(m.subject ?? ''));
+    assert.ok((delivered.text ?? '').includes(edited));
+    await suite.smtp.waitFor(JULIEN, (m) => /a été validée/.test(m.subject ?? ''));
+    const answers = (await sentMails()).filter((m) => /Réponse à votre courrier « Frais de véhicule 2025 »/.test(m.subject));
+    assert.equal(answers.length, 1, 'delivered once, never before approval');
+
+    const mail = (await inFirm(owner(), 'compta', (trx, firmId) => trx('mailItems').where({ firmId, id: mailId }).first('answeredAt')))!;
+    assert.ok(mail.answeredAt);
+    const page = unescapeHtml((await julien.get(`/mail/${mailId}`)).text);
+    for (const step of ['Réponse rédigée', 'Réponse refusée', 'Réponse retravaillée', 'Réponse modifiée par le superviseur', 'Réponse validée', 'Réponse envoyée']) assert.ok(page.includes(step), step);
+    const file = /\/mail\/\d+\/files\/(\d+)/.exec(page)![1]!;
+    assert.deepEqual((await julien.get(`/mail/${mailId}/files/${file}`)).body, PDF);
+  });
+
+  it('sends at once without supervision, refuses an answer to a mail that needs none, and keeps others out', async () => {
+    const helene = await signedIn('superviseur');
+    await helene.get('/supervision/replies');
+    await helene.post('/supervision/replies/setting', { supervise: 'no' });
+    const mailId = await putQuestion(helene, 'Relevé bancaire de décembre');
+    const julien = await signedIn('collaborateur');
+    assert.equal((await answer(julien, mailId, 'Le relevé est joint.')).status, 303);
+    assert.equal((await replyOf(mailId))!.status, 'sent');
+    await suite.smtp.waitFor(HELENE, (m) => /Relevé bancaire de décembre/.test(m.subject ?? '') && /Réponse/.test(m.subject ?? ''));
+
+    const info = await putQuestion(helene, 'Information sans réponse', '');
+    const refused = await answer(julien, info, 'Merci');
+    assert.equal(refused.status, 400);
+    assert.equal(await replyOf(info), undefined);
+    await julien.get(`/mail/${mailId}`);
+    assert.equal((await julien.postMultipart(`/mail/${mailId}/replies?_csrf=${encodeURIComponent(julien.csrf)}`, { body: '   ' })).status, 400, 'an empty answer');
+    assert.equal((await julien.postMultipart(`/mail/${mailId}/replies?_csrf=${encodeURIComponent(julien.csrf)}`, { body: 'Encore' })).status, 409, 'already answered');
+
+    assert.equal((await julien.get('/supervision/replies')).status, 403);
+    const sophie = await signedIn(SOPHIE);
+    assert.equal((await sophie.get(`/mail/${mailId}`)).status, 403);
+    const diag = await signedIn('superviseur', 'diag');
+    assert.equal((await diag.get(`/mail/${mailId}`)).status, 404);
+    const reply = (await replyOf(mailId))!;
+    assert.equal((await diag.post(`/supervision/replies/${reply.id}/approve`, { body: 'x' })).status, 404);
+  });
+});

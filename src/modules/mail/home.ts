@@ -7,11 +7,16 @@ export const mailHome: HomeSource = {
     user.role === 'supervisor' || user.role === 'collaborator'
       ? visibleMail(trx, firm.id, user)
           .whereNull('mailItems.archivedAt')
-          .select(trx.raw('count(*) AS fresh'), trx.raw('count(*) FILTER (WHERE mail_items.needs_reply AND mail_items.answered_at IS NULL) AS unanswered'))
+          .select(
+            trx.raw('count(*) AS fresh'),
+            trx.raw('count(*) FILTER (WHERE mail_items.needs_reply AND mail_items.answered_at IS NULL) AS unanswered'),
+            trx.raw(`(SELECT count(*) FROM mail_replies r WHERE r.firm_id = ? AND r.status = 'pending' AND ?) AS approvals`, [firm.id, user.role === 'supervisor']),
+          )
       : undefined,
-  widgets: ({ fresh = 0, unanswered = 0 }) => ({
+  widgets: ({ fresh = 0, unanswered = 0, approvals = 0 }) => ({
     counts: [],
     waiting: [
+      ...(approvals ? [{ key: 'courriers:home.approvals', count: approvals, href: '/supervision/replies' }] : []),
       ...(unanswered ? [{ key: 'courriers:home.toAnswer', count: unanswered, href: '/mail?filter=toAnswer' }] : []),
       ...(fresh ? [{ key: 'courriers:home.new', count: fresh, href: '/mail' }] : []),
     ],

@@ -7,10 +7,13 @@ import { flash } from '../../http/middleware/locals.ts';
 import { listLink } from '../../http/listLink.ts';
 import { renderPage } from '../../http/render.ts';
 import { withFirm } from '../../db/withFirm.ts';
+import { Invalid } from '../../lib/errors.ts';
 import type { FieldErrors } from '../../lib/validation.ts';
+import { requireRole } from '../../http/middleware/auth.ts';
 import { CLIENT_TABS } from '../clients/routes.ts';
 import { findVisibleClient } from '../clients/repo.ts';
-import { archiveOf, newMail } from './repo.ts';
+import { archiveOf, findMail, newMail } from './repo.ts';
+import { decide, pendingReplies, repliesOf, replyFile, rework, setSupervision, writeReply } from './replies.ts';
 import { MAIL_FILTERS, MAIL_SORTS, MAIL_TYPES, mailListQuery } from './schemas.ts';
 import { openMail, putMail } from './service.ts';
 
@@ -42,6 +45,67 @@ export function mailRoutes(deps: AppDeps): Router {
 
   r.get('/mail/:id/document', async (req, res) => {
     await sendFileStream(res, await openMail(deps, req.firm, req.user!, String(req.params.id), req.ip ?? null));
+  });
+
+  async function showMail(req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, unknown> = {}, status = 200) {
+    const user = req.user!;
+    const data = await asUser(req, async (trx) => {
+      const mail = await findMail(trx, req.firm.id, user, String(req.params.id));
+      const client = (await trx('clients').where({ firmId: req.firm.id, id: mail.clientId }).first('id', 'number', 'name'))!;
+      const sender = mail.senderId ? await trx('users').where({ firmId: req.firm.id, id: mail.senderId }).first('firstName', 'lastName', 'identifier') : undefined;
+      return { mail, client, sender, replies: await repliesOf(trx, req.firm.id, mail.id) };
+    });
+    const live = data.replies.find((r) => r.status !== 'rejected');
+    renderPage(res, 'courriers/show', { title: data.mail.subject, ...data, canReply: data.mail.needsReply && !live, supervised: req.firm.superviseReplies && user.role !== 'supervisor', errors, values }, status);
+  }
+
+  r.get('/mail/:id', (req, res) => showMail(req, res));
+
+  r.post('/mail/:id/replies', async (req, res) => {
+    const outcome = await writeReply(deps, req.firm, req.user!, String(req.params.id), req, res);
+    if (!outcome.ok) return showMail(req, res, outcome.errors, (req.body ?? {}) as Record<string, unknown>, outcome.status);
+    flash(req, 'success', outcome.status === 'sent' ? 'courriers:reply.sent' : 'courriers:reply.queued');
+    res.redirect(303, `/mail/${req.params.id}`);
+  });
+
+  r.post('/mail/:id/replies/:replyId/rework', async (req, res) => {
+    await rework(deps, req.firm, req.user!, String(req.params.replyId), String((req.body as { body?: string }).body ?? '').trim());
+    flash(req, 'success', req.firm.superviseReplies && req.user!.role !== 'supervisor' ? 'courriers:reply.queued' : 'courriers:reply.sent');
+    res.redirect(303, `/mail/${req.params.id}`);
+  });
+
+  r.get('/mail/:id/files/:fileId', async (req, res) => {
+    await sendFileStream(res, await replyFile(deps, req.firm, req.user!, String(req.params.id), String(req.params.fileId)));
+  });
+
+  // I2, the supervisor's queue: "Réponses à valider".
+  r.use('/supervision/replies', requireRole('supervisor'));
+
+  r.get('/supervision/replies', async (req, res) => {
+    const pending = await asUser(req, (trx) => pendingReplies(trx, req.firm.id));
+    renderPage(res, 'courriers/queue', { title: res.locals.t('courriers:queue.title'), pending });
+  });
+
+  r.post('/supervision/replies/setting', async (req, res) => {
+    await setSupervision(deps, req.firm, req.user!, (req.body as { supervise?: string }).supervise === 'yes');
+    flash(req, 'success', 'courriers:queue.settingSaved');
+    res.redirect(303, '/supervision/replies');
+  });
+
+  r.post('/supervision/replies/:replyId/approve', async (req, res) => {
+    const body = String((req.body as { body?: string }).body ?? '').trim();
+    if (!body || body.length > 10_000) throw new Invalid('courriers:errors.bodyRequired');
+    await decide(deps, req.firm, req.user!, String(req.params.replyId), { approve: true, body });
+    flash(req, 'success', 'courriers:queue.approved');
+    res.redirect(303, '/supervision/replies');
+  });
+
+  r.post('/supervision/replies/:replyId/reject', async (req, res) => {
+    const comment = String((req.body as { comment?: string }).comment ?? '').trim();
+    if (!comment || comment.length > 2000) throw new Invalid('courriers:errors.commentRequired');
+    await decide(deps, req.firm, req.user!, String(req.params.replyId), { approve: false, comment });
+    flash(req, 'success', 'courriers:queue.rejected');
+    res.redirect(303, '/supervision/replies');
   });
 
   r.get('/clients/:id/mail', async (req, res) => {
