@@ -30,6 +30,8 @@ const FIRMS: { firm: NewFirm; users: NewUser[] }[] = [
       { role: 'supervisor', identifier: 'superviseur', email: 'helene.delmas@delmas-associes.example', firstName: 'Hélène', lastName: 'Delmas', jobTitle: 'Expert-comptable associée', phone: '05 61 22 45 81', password: DEMO_PASSWORD },
       { role: 'collaborator', identifier: 'collaborateur', email: 'julien.marty@delmas-associes.example', firstName: 'Julien', lastName: 'Marty', jobTitle: 'Collaborateur comptable', phone: '05 61 22 45 86', password: DEMO_PASSWORD },
       { role: 'contact', identifier: 'client', email: 'sophie.desperies@boulangerie-desperies.example', firstName: 'Sophie', lastName: 'Despéries', jobTitle: 'Gérante, Boulangerie Despéries', phone: '06 12 48 73 95', password: DEMO_PASSWORD },
+      // The management centre the firm works with (CGA), logged into the firm's space.
+      { role: 'centre', identifier: 'centre', email: 'agnes.roux@cga-occitanie.example', firstName: 'Agnès', lastName: 'Roux', jobTitle: 'Chargée de mission, CGA Occitanie', phone: '05 61 14 52 30', password: DEMO_PASSWORD },
     ],
   },
   {

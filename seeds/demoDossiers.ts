@@ -8,7 +8,7 @@ import type { AppDeps } from '../src/deps.ts';
 import type { StoredFile } from '../src/lib/storage/disk.ts';
 import { firmStorage } from '../src/modules/documents/store.ts';
 
-interface DemoFile {
+export interface DemoFile {
   name: string;
   lines: string[];
   pages?: number;
@@ -52,7 +52,7 @@ const DOSSIERS: Record<string, DemoDossier[]> = {
   ],
 };
 
-async function demoPdf(file: DemoFile): Promise<Uint8Array> {
+export async function demoPdf(file: DemoFile): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
   const font = await doc.embedFont(StandardFonts.Helvetica);

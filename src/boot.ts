@@ -54,7 +54,10 @@ export async function start(config: Config, log: Logger, modules: FeatureModule[
   };
   await deps.firms.refresh();
   // The demo's documents go through the app's own file store, once, with the firms that need them.
-  if (demoFirms.length) await (await import('../seeds/demoDossiers.ts')).loadDemoDossiers(deps, demoFirms);
+  if (demoFirms.length) {
+    await (await import('../seeds/demoDossiers.ts')).loadDemoDossiers(deps, demoFirms);
+    await (await import('../seeds/demoMail.ts')).loadDemoMail(deps, demoFirms);
+  }
   // Files left by a crash (stored without their row, or half-written) go, in the background.
   void reconcileStorage(deps).then(
     (r) => (r.orphans || r.temporaries || r.stamped) && log.info(r, 'file storage: leftovers of a crash and old stamped copies removed'),

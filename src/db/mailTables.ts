@@ -22,13 +22,15 @@ export interface MailItemRow {
   readBy: string | null;
   archivedAt: Date | null;
   answeredAt: Date | null;
+  /** Put in by the management centre's staff: theirs to follow. */
+  fromCentre: boolean;
 }
 
 declare module 'knex/types/tables.js' {
   interface Tables {
     mailItems: Knex.CompositeTableType<
       MailItemRow,
-      Pick<MailItemRow, 'firmId' | 'clientId' | 'senderId' | 'type' | 'subject' | 'needsReply' | 'replyBy' | 'name' | 'size' | 'sha256' | 'storageKey'>,
+      Pick<MailItemRow, 'firmId' | 'clientId' | 'senderId' | 'type' | 'subject' | 'needsReply' | 'replyBy' | 'name' | 'size' | 'sha256' | 'storageKey'> & Partial<Pick<MailItemRow, 'fromCentre'>>,
       Partial<Pick<MailItemRow, 'readAt' | 'readBy' | 'archivedAt' | 'answeredAt'>>
     >;
   }

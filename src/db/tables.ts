@@ -1,7 +1,8 @@
 // Typed tables: a misspelt column or a wrong type fails `tsc`. Rows are camelCase (see knex.ts).
 import type { Knex } from 'knex';
 
-export type Role = 'supervisor' | 'collaborator' | 'contact';
+/** centre: the staff of the firm's management centre (CGA/OGA), who see only what concerns them. */
+export type Role = 'supervisor' | 'collaborator' | 'contact' | 'centre';
 export type Locale = 'fr' | 'en';
 
 export interface FirmRow {

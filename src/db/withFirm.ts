@@ -20,7 +20,7 @@ export interface Person {
   id: string;
   role: Role;
 }
-const ROLES = new Set<string>(['supervisor', 'collaborator', 'contact']);
+const ROLES = new Set<string>(['supervisor', 'collaborator', 'contact', 'centre']);
 
 /**
  * Runs `work` in a transaction scoped to one firm: row-level security shows and accepts only that

@@ -20,3 +20,6 @@ export function requireRole(...roles: Role[]): RequestHandler {
     next(new Forbidden());
   };
 }
+
+/** The firm's people and its clients' contacts: every role but the management centre's staff. */
+export const requireFirmPeople = requireRole('supervisor', 'collaborator', 'contact');

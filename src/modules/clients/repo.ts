@@ -14,6 +14,8 @@ export type StaffUser = Pick<SessionUser, 'id' | 'role'>;
  */
 export function visibleTo(q: Knex.QueryBuilder, firmId: string, user: StaffUser): Knex.QueryBuilder {
   if (user.role === 'supervisor') return q;
+  // The management centre knows the firm's current clients (B7's list), nothing more.
+  if (user.role === 'centre') return q.whereNull('clients.departedOn').where('clients.inTrash', false);
   if (user.role !== 'collaborator') return q.whereRaw('false');
   return q.where((w) =>
     w.where('clients.collaboratorId', user.id).orWhereExists((sub) =>

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireUser } from '../../http/middleware/auth.ts';
+import { requireFirmPeople } from '../../http/middleware/auth.ts';
 import type { FeatureModule } from '../registry.ts';
 import { fileRoutes } from './fileRoutes.ts';
 import { permissionRoutes } from './permissionRoutes.ts';
@@ -19,7 +19,7 @@ export const documentsModule: FeatureModule = {
   home: publicationsHome,
   router: (deps) =>
     Router()
-      .use(['/documents', '/files', '/clients', '/documentation'], requireUser)
+      .use(['/documents', '/files', '/clients', '/documentation'], requireFirmPeople)
       .use(templateRoutes(deps))
       .use(permissionRoutes(deps))
       .use(fileRoutes(deps))

@@ -4,7 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { sendFileStream } from '../../http/attachment.ts';
-import { requireUser } from '../../http/middleware/auth.ts';
+import { requireFirmPeople } from '../../http/middleware/auth.ts';
 import { flash } from '../../http/middleware/locals.ts';
 import { listLink } from '../../http/listLink.ts';
 import { renderPage } from '../../http/render.ts';
@@ -24,7 +24,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 export function dossierRoutes(deps: AppDeps): Router {
   const r = Router();
-  r.use(['/dossiers', '/clients'], requireUser);
+  r.use(['/dossiers', '/clients'], requireFirmPeople);
   const staffOnly = (req: Request) => {
     if (req.user!.role === 'contact') throw new Forbidden();
   };

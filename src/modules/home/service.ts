@@ -28,7 +28,7 @@ export async function homeFor(deps: AppDeps, firm: FirmRow, user: SessionUser): 
     if (supervisor) {
       columns.push('to_jsonb(u) AS users', 'r.recent');
       from.push(
-        `(SELECT count(*) FILTER (WHERE role <> 'contact') AS staff, count(*) FILTER (WHERE role = 'contact') AS contacts FROM users WHERE firm_id = ? AND active) AS u`,
+        `(SELECT count(*) FILTER (WHERE role IN ('supervisor', 'collaborator')) AS staff, count(*) FILTER (WHERE role = 'contact') AS contacts FROM users WHERE firm_id = ? AND active) AS u`,
         `(SELECT coalesce(jsonb_agg(a ORDER BY a.id DESC), '[]') AS recent FROM (SELECT id, at, actor_name, action, object_label FROM activity_log WHERE firm_id = ? ORDER BY id DESC LIMIT 5) a) AS r`,
       );
       bindings.push(firm.id, firm.id);

@@ -27,6 +27,7 @@ const MAX_BODY = 10_000;
 /** Who may answer: the supervisor, or a collaborator who may modify the client (assigned, or "write"). */
 async function mayAnswer(trx: FirmTrx, firmId: string, person: Person, mail: MailItemRow): Promise<boolean> {
   if (person.role === 'supervisor') return true;
+  if (person.role !== 'collaborator') return false;
   const client = (await trx('clients').where({ firmId, id: mail.clientId }).first('id', 'collaboratorId'))!;
   return (await accessOf(trx, firmId, person, client)) !== 'read';
 }
@@ -35,16 +36,21 @@ const supervised = (firm: FirmRow, person: Person) => firm.superviseReplies && p
 
 export type ReplyOutcome = { ok: true; status: MailReplyRow['status'] } | { ok: false; errors: FieldErrors; status: number };
 
-/** The mail's answers, with their files and their history (newest step last). */
-export async function repliesOf(trx: FirmTrx, firmId: string, mailId: string) {
+/**
+ * The mail's answers, with their files and their history (newest step last). The centre gets only
+ * the answers that went out to it: the firm's supervision is its own business.
+ */
+export async function repliesOf(trx: FirmTrx, firmId: string, mailId: string, person: Person) {
+  const outside = person.role === 'centre';
   const replies = await trx('mailReplies')
     .leftJoin('users as a', (j) => j.on('a.firmId', 'mailReplies.firmId').andOn('a.id', 'mailReplies.authorId'))
     .where({ 'mailReplies.firmId': firmId, 'mailReplies.mailId': mailId })
+    .modify((q) => (outside ? q.where('mailReplies.status', 'sent') : q))
     .orderBy('mailReplies.id')
     .select('mailReplies.*', trx.raw(`trim(a.first_name || ' ' || a.last_name) AS author_name`));
   const ids = replies.map((r: { id: string }) => r.id);
   const files = ids.length ? await trx('mailReplyFiles').where('firmId', firmId).whereIn('replyId', ids).select('id', 'replyId', 'name', 'size') : [];
-  const history = ids.length
+  const history = ids.length && !outside
     ? await trx('activityLog').where({ firmId, objectType: 'mailReply' }).whereIn('objectId', ids).orderBy('id').select('at', 'action', 'actorName', 'objectId', 'details')
     : [];
   return (replies as (MailReplyRow & { authorName: string | null })[]).map((r) => ({
@@ -192,6 +198,7 @@ export async function replyFile(deps: AppDeps, firm: FirmRow, person: Person, ma
     const f = await trx('mailReplyFiles')
       .join('mailReplies as r', (j) => j.on('r.firmId', 'mailReplyFiles.firmId').andOn('r.id', 'mailReplyFiles.replyId'))
       .where({ 'mailReplyFiles.firmId': firm.id, 'mailReplyFiles.id': fileId, 'r.mailId': mail.id })
+      .modify((q) => (person.role === 'centre' ? q.where('r.status', 'sent') : q))
       .first('mailReplyFiles.name', 'mailReplyFiles.mime', 'mailReplyFiles.size', 'mailReplyFiles.storageKey');
     if (!f) throw new NotFound();
     return f;

@@ -1,5 +1,6 @@
 // Reading mail: the staff see the mail of the clients open to them (B1 rules); "Nouveaux courriers"
 // is what is not archived yet, sorted and filtered as in seed 000; a client's archive is all of it.
+// The management centre sees the mail it sent, archived or not ("Courriers envoyés").
 import type { Knex } from 'knex';
 import type { MailItemRow } from '../../db/mailTables.ts';
 import type { FirmTrx } from '../../db/withFirm.ts';
@@ -15,6 +16,7 @@ export function visibleMail(trx: FirmTrx, firmId: string, person: Person): Knex.
     .join('clients', (j) => j.on('clients.firmId', 'mailItems.firmId').andOn('clients.id', 'mailItems.clientId'))
     .where('mailItems.firmId', firmId)
     .where('clients.inTrash', false);
+  if (person.role === 'centre') q.where('mailItems.fromCentre', true);
   return visibleTo(q, firmId, person);
 }
 
@@ -31,10 +33,11 @@ const ORDER: Record<NonNullable<MailListQuery['sort']>, [string, 'asc' | 'desc']
   oldest: [['mailItems.createdAt', 'asc'], ['mailItems.id', 'asc']],
 };
 
-/** "Nouveaux courriers": not archived, for all the clients the person may see. */
+/** "Nouveaux courriers": not archived, for all the clients the person may see; for the centre, all it sent. */
 export async function newMail(trx: FirmTrx, firmId: string, person: Person, f: MailListQuery, perPage: number) {
   const filtered = () => {
-    const q = visibleMail(trx, firmId, person).whereNull('mailItems.archivedAt');
+    const q = visibleMail(trx, firmId, person);
+    if (person.role !== 'centre') q.whereNull('mailItems.archivedAt');
     if (f.filter === 'noReply') q.where('mailItems.needsReply', false);
     if (f.filter === 'toAnswer') q.where('mailItems.needsReply', true).whereNull('mailItems.answeredAt');
     if (f.type) q.where('mailItems.type', f.type);

@@ -1,5 +1,6 @@
 // "Nouveaux courriers" (seed 000): the list, putting a document in a client's mail, opening it, and
-// a client's mail archive (the sheet's "Archives courriers" tab). Staff only (index.ts).
+// a client's mail archive (the sheet's "Archives courriers" tab). Staff and the centre (index.ts); the
+// centre also gets the firm's list of its members ("adhérents") to put mail in.
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import { sendFileStream } from '../../http/attachment.ts';
@@ -11,10 +12,10 @@ import { Invalid } from '../../lib/errors.ts';
 import type { FieldErrors } from '../../lib/validation.ts';
 import { requireRole } from '../../http/middleware/auth.ts';
 import { CLIENT_TABS } from '../clients/routes.ts';
-import { findVisibleClient } from '../clients/repo.ts';
+import { findVisibleClient, listClients } from '../clients/repo.ts';
 import { archiveOf, findMail, newMail } from './repo.ts';
 import { decide, pendingReplies, repliesOf, replyFile, rework, setSupervision, writeReply } from './replies.ts';
-import { MAIL_FILTERS, MAIL_SORTS, MAIL_TYPES, mailListQuery } from './schemas.ts';
+import { MAIL_FILTERS, MAIL_SORTS, MAIL_TYPES, mailListQuery, membersQuery } from './schemas.ts';
 import { openMail, putMail } from './service.ts';
 
 export function mailRoutes(deps: AppDeps): Router {
@@ -24,7 +25,14 @@ export function mailRoutes(deps: AppDeps): Router {
   r.get('/mail', async (req, res) => {
     const query = mailListQuery.parse(req.query);
     const list = await asUser(req, (trx) => newMail(trx, req.firm.id, req.user!, query, req.firm.rowsPerPage));
-    renderPage(res, 'courriers/index', { title: res.locals.t('courriers:title'), list, query, linkTo: listLink('/mail', query), sorts: MAIL_SORTS, filters: MAIL_FILTERS, types: MAIL_TYPES });
+    const centre = req.user!.role === 'centre';
+    renderPage(res, 'courriers/index', { title: res.locals.t(centre ? 'courriers:sent.title' : 'courriers:title'), centre, list, query, linkTo: listLink('/mail', query), sorts: MAIL_SORTS, filters: MAIL_FILTERS, types: MAIL_TYPES });
+  });
+
+  r.get('/mail/members', requireRole('centre'), async (req, res) => {
+    const query = membersQuery.parse(req.query);
+    const list = await asUser(req, (trx) => listClients(trx, req.firm.id, req.user!, { ...query, view: 'active', sort: 'number' }, req.firm.rowsPerPage));
+    renderPage(res, 'courriers/members', { title: res.locals.t('courriers:members.title'), list, query, linkTo: listLink('/mail/members', query) });
   });
 
   const showNew = (res: Response, values: Record<string, unknown>, errors: FieldErrors = {}, status = 200) =>
@@ -53,10 +61,11 @@ export function mailRoutes(deps: AppDeps): Router {
       const mail = await findMail(trx, req.firm.id, user, String(req.params.id));
       const client = (await trx('clients').where({ firmId: req.firm.id, id: mail.clientId }).first('id', 'number', 'name'))!;
       const sender = mail.senderId ? await trx('users').where({ firmId: req.firm.id, id: mail.senderId }).first('firstName', 'lastName', 'identifier') : undefined;
-      return { mail, client, sender, replies: await repliesOf(trx, req.firm.id, mail.id) };
+      return { mail, client, sender, replies: await repliesOf(trx, req.firm.id, mail.id, user) };
     });
     const live = data.replies.find((r) => r.status !== 'rejected');
-    renderPage(res, 'courriers/show', { title: data.mail.subject, ...data, canReply: data.mail.needsReply && !live, supervised: req.firm.superviseReplies && user.role !== 'supervisor', errors, values }, status);
+    const centre = user.role === 'centre';
+    renderPage(res, 'courriers/show', { title: data.mail.subject, ...data, centre, canReply: !centre && data.mail.needsReply && !live, supervised: req.firm.superviseReplies && user.role !== 'supervisor', errors, values }, status);
   }
 
   r.get('/mail/:id', (req, res) => showMail(req, res));
@@ -78,8 +87,9 @@ export function mailRoutes(deps: AppDeps): Router {
     await sendFileStream(res, await replyFile(deps, req.firm, req.user!, String(req.params.id), String(req.params.fileId)));
   });
 
-  // I2, the supervisor's queue: "Réponses à valider".
+  // I2, the supervisor's queue: "Réponses à valider". A client's archive is the firm's staff's.
   r.use('/supervision/replies', requireRole('supervisor'));
+  r.use('/clients', requireRole('supervisor', 'collaborator'));
 
   r.get('/supervision/replies', async (req, res) => {
     const pending = await asUser(req, (trx) => pendingReplies(trx, req.firm.id));

@@ -24,3 +24,9 @@ export const mailListQuery = z.object({
   page: z.coerce.number().int().min(1).max(1_000_000).optional().catch(undefined),
 });
 export type MailListQuery = z.infer<typeof mailListQuery>;
+
+/** The centre's list of the firm's members: a number or words of the name, and the page. */
+export const membersQuery = z.object({
+  q: z.string().trim().max(100).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(1_000_000).optional().catch(undefined),
+});

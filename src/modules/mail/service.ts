@@ -34,7 +34,7 @@ async function peopleInCharge(trx: FirmTrx, firmId: string, clientId: string, co
 
 /** "Mettre un courrier": a PDF, its type and subject, whether it needs a reply and by when. */
 export async function putMail(deps: AppDeps, firm: FirmRow, person: Person, req: Request, res: Response): Promise<PutOutcome> {
-  if (person.role !== 'supervisor' && person.role !== 'collaborator') throw new Forbidden();
+  if (person.role === 'contact') throw new Forbidden();
   const policy = { maxBytes: firm.uploadMaxMb * 1024 * 1024, kinds: ['pdf' as const] };
   const received = await new UploadEngine(await firmStorage(deps, firm.id), policy).receive(req, res, { field: 'document', maxFiles: 1, policy });
   if (!received.ok) return { ok: false, errors: { document: received.error.key === 'validation.fileType' ? { key: 'courriers:errors.pdfOnly' } : received.error }, status: received.status };
@@ -53,7 +53,7 @@ export async function putMail(deps: AppDeps, firm: FirmRow, person: Person, req:
       if (!client) return { ok: false, errors: { clientNumber: { key: 'courriers:errors.clientUnknown', params: { number: form.data.clientNumber } } }, status: 400 };
       const { clientNumber: _n, ...fields } = form.data;
       const [row] = await trx('mailItems')
-        .insert({ firmId: firm.id, clientId: client.id, senderId: person.id, ...fields, name: name.name, size: String(file.size), sha256: file.sha256, storageKey: file.key })
+        .insert({ firmId: firm.id, clientId: client.id, senderId: person.id, fromCentre: person.role === 'centre', ...fields, name: name.name, size: String(file.size), sha256: file.sha256, storageKey: file.key })
         .returning('id');
       const id = String(row!.id);
       const link = new URL('/mail', deps.firms.urlFor(firm, deps.config.publicUrl)).toString();
@@ -73,10 +73,14 @@ export async function putMail(deps: AppDeps, firm: FirmRow, person: Person, req:
   }
 }
 
-/** Opening the document: read by this person, archived, logged; then the PDF, shown in the browser to print or save. */
+/**
+ * Opening the document: read by this person, archived, logged; then the PDF, shown in the browser to
+ * print or save. The centre rereading what it sent changes nothing: read and archived are the firm's.
+ */
 export async function openMail(deps: AppDeps, firm: FirmRow, person: Person, id: string, ip: string | null): Promise<SentFile> {
   const mail = await asPerson(deps, firm, person, async (trx) => {
     const mail = await findMail(trx, firm.id, person, id);
+    if (person.role === 'centre') return mail;
     await trx('mailItems')
       .where({ firmId: firm.id, id: mail.id })
       .update({ readAt: mail.readAt ?? new Date(), readBy: mail.readBy ?? person.id, archivedAt: mail.archivedAt ?? new Date() });

@@ -25,7 +25,7 @@ export async function getUser(trx: Trx, firmId: string, id: string): Promise<Use
 export function listUsers(trx: Trx, firmId: string): Promise<UserRow[]> {
   return trx('users')
     .where({ firmId })
-    .orderByRaw(`array_position(ARRAY['supervisor', 'collaborator', 'contact'], role)`)
+    .orderByRaw(`array_position(ARRAY['supervisor', 'collaborator', 'centre', 'contact'], role)`)
     .orderBy(['lastName', 'firstName']);
 }
 
