@@ -46,7 +46,7 @@ describe('mail (G1–G4)', () => {
     const noReply = unescapeHtml((await julien.get('/mail?filter=noReply&type=information')).text);
     assert.ok(!noReply.includes('Question sur la TVA') && noReply.includes('Attestation de dépôt'));
     assert.equal((await julien.get('/mail?sort=number')).status, 200);
-    assert.match(unescapeHtml((await julien.get('/')).text), /2 courriers à répondre/, 'this one and the demo centre's question');
+    assert.match(unescapeHtml((await julien.get('/')).text), /2 courriers à répondre/, "this one and the demo centre's question");
 
     const id = await mailId('Question sur la TVA');
     const doc = await julien.get(`/mail/${id}/document`);
