@@ -32,6 +32,19 @@ describe('row-level security walls firms off in the database', () => {
     assert.deepEqual(unwalled, [], `tables without forced row-level security and a firm policy: ${unwalled.join(', ')}`);
   });
 
+  it('closes every firm-owned table to the management centre unless a policy says what it may see', async () => {
+    // Deny by default: a table must have a restrictive policy naming the centre, or one that
+    // limits every person to their own rows (app_current_user()).
+    const { rows } = await app.db.owner.raw(`
+      SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND c.relkind = 'r'
+         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'firm_id' AND NOT a.attisdropped)
+         AND NOT EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname AND p.permissive = 'RESTRICTIVE'
+                         AND (coalesce(p.qual, '') || coalesce(p.with_check, '')) ~ 'app_is_centre\\(\\)|app_current_user\\(\\)')
+       ORDER BY 1`);
+    assert.deepEqual((rows as { table: string }[]).map((r) => r.table), [], 'tables open to the centre without a policy');
+  });
+
   it('puts firm_id in every unique key and every foreign key between firm-owned tables', async () => {
     const { rows: uniques } = await app.db.owner.raw(`
       SELECT c.relname AS table, i.relname AS index
