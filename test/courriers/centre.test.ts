@@ -39,6 +39,12 @@ describe('the management centre (role centre)', () => {
     const arrived = await suite.smtp.waitFor(JULIEN, (m) => /Nouveau courrier/.test(m.subject ?? '') && /stocks/.test(m.text ?? ''));
     assert.equal(arrived.attachments.length, 0);
     const id = await mailId('Examen de cohérence : stocks');
+    const notified = (identifier: string, key: string) =>
+      inFirm(owner(), 'compta', async (trx, firmId) => {
+        const user = (await trx('users').where({ firmId, identifier }).first('id'))!;
+        return trx('notifications').where({ firmId, userId: user.id, key }).select('href', 'params');
+      });
+    assert.deepEqual((await notified('collaborateur', 'courriers:notifications.arrived')).map((n) => n.href), [`/mail/${id}`], 'the collaborator in charge is notified in the app');
 
     // Rereading what it sent does not mark it read for the firm.
     assert.deepEqual((await agnes.get(`/mail/${id}/document`)).body, PDF);
@@ -61,6 +67,9 @@ describe('the management centre (role centre)', () => {
     await helene.get('/supervision/replies');
     assert.equal((await helene.post(`/supervision/replies/${reply.id}/approve`, { body: 'Le stock est valorisé au coût moyen pondéré.' })).status, 303);
     const answered = await suite.smtp.waitFor(AGNES, (m) => /Réponse à votre courrier/.test(m.subject ?? ''));
+    assert.equal((await notified('centre', 'courriers:notifications.answered')).length, 1);
+    assert.equal((await notified('collaborateur', 'courriers:notifications.approved')).length, 1);
+    assert.equal((await notified('superviseur', 'courriers:notifications.toApprove')).length, 1);
     assert.match(answered.text ?? '', /coût moyen pondéré/);
     page = unescapeHtml((await agnes.get(`/mail/${id}`)).text);
     assert.ok(page.includes('coût moyen pondéré') && page.includes('Réponse envoyée le'));

@@ -19,6 +19,7 @@ import type { FieldErrors } from '../../lib/validation.ts';
 import { recordActivity } from '../activity/service.ts';
 import { accessOf } from '../clients/repo.ts';
 import { firmStorage, removeStored } from '../documents/store.ts';
+import { notify } from '../notifications/service.ts';
 import { findMail, type Person } from './repo.ts';
 
 const asPerson = <T>(deps: AppDeps, firm: FirmRow, person: Person, work: (trx: FirmTrx) => Promise<T>) => withFirm(deps.db, firm.id, work, { id: person.id, role: person.role });
@@ -112,7 +113,8 @@ export async function writeReply(deps: AppDeps, firm: FirmRow, person: Person, m
 async function deliver(deps: AppDeps, trx: FirmTrx, firm: FirmRow, actor: Person, mail: MailItemRow, replyId: string, body: string) {
   await trx('mailReplies').where({ firmId: firm.id, id: replyId }).update({ status: 'sent', sentAt: new Date(), updatedAt: new Date() });
   await trx('mailItems').where({ firmId: firm.id, id: mail.id }).update({ answeredAt: new Date() });
-  const sender = mail.senderId ? await trx('users').where({ firmId: firm.id, id: mail.senderId, active: true }).first('email', 'locale') : undefined;
+  const sender = mail.senderId ? await trx('users').where({ firmId: firm.id, id: mail.senderId, active: true }).first('id', 'email', 'locale') : undefined;
+  if (sender) await notify(trx, firm.id, [sender.id], { kind: 'mail', key: 'courriers:notifications.answered', params: { subject: mail.subject }, href: `/mail/${mail.id}` });
   if (sender?.email) {
     const t = deps.i18n.getFixedT(sender.locale ?? firm.defaultLocale);
     const lien = new URL(`/mail/${mail.id}`, deps.firms.urlFor(firm, deps.config.publicUrl)).toString();
@@ -122,9 +124,11 @@ async function deliver(deps: AppDeps, trx: FirmTrx, firm: FirmRow, actor: Person
 }
 
 async function tellSupervisors(deps: AppDeps, trx: FirmTrx, firm: FirmRow, mail: MailItemRow) {
-  const supervisors: { email: string; locale: string | null }[] = await trx('users').where({ firmId: firm.id, role: 'supervisor', active: true }).whereNotNull('email').select('email', 'locale');
+  const supervisors: { id: string; email: string | null; locale: string | null }[] = await trx('users').where({ firmId: firm.id, role: 'supervisor', active: true }).select('id', 'email', 'locale');
+  await notify(trx, firm.id, supervisors.map((s) => s.id), { kind: 'supervision', key: 'courriers:notifications.toApprove', params: { subject: mail.subject }, href: '/supervision/replies' });
   const lien = new URL('/supervision/replies', deps.firms.urlFor(firm, deps.config.publicUrl)).toString();
   for (const s of supervisors) {
+    if (!s.email) continue;
     const t = deps.i18n.getFixedT(s.locale ?? firm.defaultLocale);
     await enqueueMail(trx, firm.id, composeMail(t, s.email, 'courriers:mail.toApprove', { objet: mail.subject, lien, cabinet: firm.siteName || firm.name }));
   }
@@ -163,7 +167,8 @@ export async function decide(deps: AppDeps, firm: FirmRow, person: Person, reply
     } else {
       await recordActivity(trx, firm.id, { action: 'courriers.replyRejected', actor: person, clientId: mail.clientId, objectType: 'mailReply', objectId: reply.id, objectLabel: mail.subject, details: { comment: decision.comment } });
     }
-    const author = reply.authorId ? await trx('users').where({ firmId: firm.id, id: reply.authorId }).first('email', 'locale') : undefined;
+    const author = reply.authorId ? await trx('users').where({ firmId: firm.id, id: reply.authorId }).first('id', 'email', 'locale') : undefined;
+    if (author) await notify(trx, firm.id, [author.id], { kind: 'supervision', key: decision.approve ? 'courriers:notifications.approved' : 'courriers:notifications.rejected', params: { subject: mail.subject }, href: `/mail/${mail.id}` });
     if (author?.email) {
       const t = deps.i18n.getFixedT(author.locale ?? firm.defaultLocale);
       const lien = new URL(`/mail/${mail.id}`, deps.firms.urlFor(firm, deps.config.publicUrl)).toString();

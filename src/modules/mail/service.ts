@@ -13,6 +13,7 @@ import { UploadEngine } from '../../lib/storage/uploadEngine.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { recordActivity } from '../activity/service.ts';
 import { visibleTo } from '../clients/repo.ts';
+import { notify } from '../notifications/service.ts';
 import { firmStorage, removeStored } from '../documents/store.ts';
 import { findMail, type Person } from './repo.ts';
 import { newMailSchema } from './schemas.ts';
@@ -22,7 +23,7 @@ const asPerson = <T>(deps: AppDeps, firm: FirmRow, person: Person, work: (trx: F
 export type PutOutcome = { ok: true; id: string } | { ok: false; errors: FieldErrors; status: number };
 
 /** The people in charge of a client: its collaborator and those it is shared with; else the supervisors. */
-async function peopleInCharge(trx: FirmTrx, firmId: string, clientId: string, collaboratorId: string | null) {
+async function peopleInCharge(trx: FirmTrx, firmId: string, clientId: string, collaboratorId: string | null): Promise<{ id: string; email: string | null; locale: string | null }[]> {
   const staff: { email: string | null; locale: string | null; id: string }[] = await trx('users')
     .where({ firmId, active: true })
     .whereNotNull('email')
@@ -57,8 +58,9 @@ export async function putMail(deps: AppDeps, firm: FirmRow, person: Person, req:
         .returning('id');
       const id = String(row!.id);
       const link = new URL('/mail', deps.firms.urlFor(firm, deps.config.publicUrl)).toString();
-      for (const p of await peopleInCharge(trx, firm.id, client.id, client.collaboratorId)) {
-        if (p.id === person.id) continue; // who put it in knows
+      const inCharge = (await peopleInCharge(trx, firm.id, client.id, client.collaboratorId)).filter((p) => p.id !== person.id); // who put it in knows
+      await notify(trx, firm.id, inCharge.map((p) => p.id), { kind: 'mail', key: 'courriers:notifications.arrived', params: { subject: form.data.subject, client: client.name }, href: `/mail/${id}` });
+      for (const p of inCharge) {
         const t = deps.i18n.getFixedT(p.locale ?? firm.defaultLocale);
         await enqueueMail(trx, firm.id, composeMail(t, p.email!, 'courriers:mail.arrived', { client: `${client.name} (n° ${client.number})`, objet: form.data.subject, type: t(`courriers:types.${form.data.type}`), lien: link, cabinet: firm.siteName || firm.name }));
       }
