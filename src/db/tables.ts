@@ -37,6 +37,8 @@ export interface FirmRow {
   linkDays: number;
   /** I2: "Superviser les réponses de mes collaborateurs avant envoi". */
   superviseReplies: boolean;
+  /** Messages: "Superviser aussi les messages de mes collaborateurs aux clients". */
+  superviseMessages: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -217,7 +219,7 @@ declare module 'knex/types/tables.js' {
   interface Tables {
     firms: Knex.CompositeTableType<
       FirmRow,
-      Insert<FirmRow, 'siteName' | 'legalName' | 'siret' | 'address' | 'postcode' | 'city' | 'phone' | 'email' | 'primaryColor' | 'accentColor' | 'rowsPerPage' | 'defaultLocale' | 'modules' | 'showForgotPassword' | 'customDomains' | 'hasLogo' | 'centreEmails' | 'uploadMaxMb' | 'uploadKinds' | 'unpaidMode' | 'paymentInfo' | 'linkDays' | 'superviseReplies'>,
+      Insert<FirmRow, 'siteName' | 'legalName' | 'siret' | 'address' | 'postcode' | 'city' | 'phone' | 'email' | 'primaryColor' | 'accentColor' | 'rowsPerPage' | 'defaultLocale' | 'modules' | 'showForgotPassword' | 'customDomains' | 'hasLogo' | 'centreEmails' | 'uploadMaxMb' | 'uploadKinds' | 'unpaidMode' | 'paymentInfo' | 'linkDays' | 'superviseReplies' | 'superviseMessages'>,
       Partial<Omit<FirmRow, 'id' | 'createdAt'>>
     >;
     firmLogos: Knex.CompositeTableType<FirmLogoRow, Omit<FirmLogoRow, 'updatedAt'>, Partial<Omit<FirmLogoRow, 'firmId'>>>;
