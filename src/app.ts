@@ -1,7 +1,6 @@
 // buildApp(deps) → the Express app, without listening (tests import it).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import connectPgSimple from 'connect-pg-simple';
 import express from 'express';
 import session from 'express-session';
 import { pinoHttp } from 'pino-http';
@@ -17,6 +16,8 @@ import { createPassport } from './http/passport.ts';
 import { buildMenu } from './modules/registry.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { accountRoutes } from './modules/account/routes.ts';
+import { notificationRoutes } from './modules/notifications/routes.ts';
+import { sessionStoreWithUnread, unreadForViews } from './modules/notifications/badge.ts';
 import { activityRoutes } from './modules/activity/routes.ts';
 import { firmRoutes, logoRoute } from './modules/firms/routes.ts';
 import { homeRoutes } from './modules/home/routes.ts';
@@ -73,7 +74,7 @@ export function buildApp(deps: AppDeps): express.Express {
   app.use(resolveFirm(deps.firms));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
 
-  const PgStore = connectPgSimple(session);
+  const PgStore = sessionStoreWithUnread(session); // its read also counts the header's unread notifications
   app.use(
     session({
       name: SESSION_COOKIE,
@@ -93,6 +94,7 @@ export function buildApp(deps: AppDeps): express.Express {
 
   const menuFor = buildMenu(deps.modules);
   app.use(viewLocals(deps.i18n));
+  app.use(unreadForViews);
   app.use((req, res, next) => {
     res.locals.menu = menuFor(req.firm, req.user);
     next();
@@ -103,6 +105,7 @@ export function buildApp(deps: AppDeps): express.Express {
   app.use(authRoutes(deps, passport));
   app.use(homeRoutes(deps));
   app.use(accountRoutes(deps));
+  app.use(notificationRoutes(deps));
   app.use(firmRoutes(deps));
   app.use(userRoutes(deps));
   app.use(activityRoutes(deps));

@@ -15,6 +15,7 @@ import { recordActivity } from '../activity/service.ts';
 import { accessOf, findVisibleClient } from '../clients/repo.ts';
 import { firmStorage, removeStored } from '../documents/store.ts';
 import { extensionOf } from '../documents/upload.ts';
+import { notify } from '../notifications/service.ts';
 import { findDossier, type DossierClient, type Person } from './repo.ts';
 import { newDossierSchema } from './schemas.ts';
 
@@ -162,11 +163,13 @@ export async function toggleStep(deps: AppDeps, firm: FirmRow, person: Person, i
 export async function notifyClient(deps: AppDeps, firm: FirmRow, person: Person, id: string): Promise<{ sentTo: string[] }> {
   return asPerson(deps, firm, person, async (trx) => {
     const { dossier, client } = await managed(trx, firm.id, person, id);
-    const contacts: { email: string | null; locale: string | null; firstName: string; lastName: string }[] = await trx('users')
+    const contacts: { id: string; email: string | null; locale: string | null; firstName: string; lastName: string }[] = await trx('users')
       .join('clientContacts as cc', (j) => j.on('cc.firmId', 'users.firmId').andOn('cc.userId', 'users.id'))
       .where({ 'users.firmId': firm.id, 'cc.clientId': client.id, 'users.active': true })
       .whereNotNull('users.email')
-      .select('users.email', 'users.locale', 'users.firstName', 'users.lastName');
+      .select('users.id', 'users.email', 'users.locale', 'users.firstName', 'users.lastName');
+    // Told in the extranet too (K3), the same contacts as by email.
+    await notify(trx, firm.id, contacts.map((c) => c.id), { kind: 'dossier', key: 'dossiers:notifications.available', params: { dossier: dossier.title }, href: `/dossiers/${dossier.id}` });
     const link = new URL(`/dossiers/${dossier.id}`, deps.firms.urlFor(firm, deps.config.publicUrl)).toString();
     for (const c of contacts) {
       const t = deps.i18n.getFixedT(c.locale ?? firm.defaultLocale);

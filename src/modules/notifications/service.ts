@@ -2,7 +2,11 @@
 // notification exists exactly when the change that causes it does. The text is an i18n key with
 // its values, rendered when shown, in the reader's language.
 import type { NotificationParams } from '../../db/notificationTables.ts';
-import type { FirmTrx } from '../../db/withFirm.ts';
+import type { FirmRow, Role } from '../../db/tables.ts';
+import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
+import type { AppDeps } from '../../deps.ts';
+import { listNotifications, markAllRead, markRead, openOwn, postpone } from './repo.ts';
+import type { NotificationListQuery } from './schemas.ts';
 
 export interface NewNotification {
   /** For filtering: 'mail', 'message', 'supervision', 'dossier'… */
@@ -34,4 +38,40 @@ export async function notify(trx: FirmTrx, firmId: string, userIds: string[], n:
   if (!users.length) return;
   const params = JSON.stringify(n.params ?? {});
   await trx('notifications').insert(users.map((userId) => ({ firmId, userId, kind: n.kind, key: n.key, params, href: n.href })));
+}
+
+/** The signed-in person, for whom the pages below work: their own notifications only. */
+interface Reader {
+  id: string;
+  role: Role;
+}
+
+const asReader = <T>(deps: AppDeps, firm: FirmRow, reader: Reader, work: (trx: FirmTrx) => Promise<T>) =>
+  withFirm(deps.db, firm.id, work, { id: reader.id, role: reader.role });
+
+export function notificationsPage(deps: AppDeps, firm: FirmRow, reader: Reader, query: NotificationListQuery) {
+  return asReader(deps, firm, reader, (trx) => listNotifications(trx, firm.id, reader.id, query, firm.rowsPerPage));
+}
+
+/** "Lu". */
+export function readNotification(deps: AppDeps, firm: FirmRow, reader: Reader, id: string): Promise<boolean> {
+  return asReader(deps, firm, reader, (trx) => markRead(trx, firm.id, reader.id, id));
+}
+
+/** "Reporter": back at the next login. */
+export function postponeNotification(deps: AppDeps, firm: FirmRow, reader: Reader, id: string): Promise<boolean> {
+  return asReader(deps, firm, reader, (trx) => postpone(trx, firm.id, reader.id, id));
+}
+
+/** "Tout marquer comme lu". */
+export function readAllNotifications(deps: AppDeps, firm: FirmRow, reader: Reader): Promise<number> {
+  return asReader(deps, firm, reader, (trx) => markAllRead(trx, firm.id, reader.id));
+}
+
+/** Following a notification's link: it is read, and this is where it leads. */
+export function openNotification(deps: AppDeps, firm: FirmRow, reader: Reader, id: string): Promise<string> {
+  return asReader(deps, firm, reader, async (trx) => {
+    const href = await openOwn(trx, firm.id, reader.id, id);
+    return isLocalHref(href) ? href : '/notifications';
+  });
 }
