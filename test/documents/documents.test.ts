@@ -345,6 +345,9 @@ describe('file storage after a crash', () => {
     assert.deepEqual(result, { orphans: 1, temporaries: 1, stamped: 1 });
     assert.ok(!fs.existsSync(path.join(firmDir, 'ab', 'ab', orphan)));
     assert.ok(fs.existsSync(path.join(firmDir, kept.slice(0, 2), kept.slice(2, 4), kept)), 'a file with its row stays');
+    const mailKeys = await inFirm(suite.app.db.owner, 'compta', (trx, firmId) => trx('mailItems').where({ firmId }).select('storageKey')).then((rows) => rows.map((r: { storageKey: string }) => r.storageKey));
+    assert.ok(mailKeys.length >= 2, 'the demo mail is stored');
+    for (const key of mailKeys) assert.ok(fs.existsSync(path.join(firmDir, key.slice(0, 2), key.slice(2, 4), key)), 'mail documents are files with a row too');
   });
 });
 

@@ -1,6 +1,8 @@
 // After a crash: a file is stored (renamed to its key) before its row is committed, so a process
 // killed in between leaves a file without a row, and one killed mid-upload a temporary file. At
 // start-up both are collected; a row never points at a missing file (rows are written after files).
+// Every table with a storage_key column names stored files (documents, mail, answers, messages…):
+// they are found in the catalogue, so a module that stores files is never swept by mistake.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppDeps } from '../../deps.ts';
@@ -20,6 +22,7 @@ export async function reconcileStorage(deps: AppDeps, opts: { orphanAgeMs?: numb
   let temporaries = 0;
   let stamped = 0;
   const firms: { id: string }[] = await deps.db('firms').select('id');
+  const tables = await tablesWithStoredFiles(deps);
   for (const { id: firmId } of firms) {
     const dir = firmFilesDir(deps, firmId);
     if (!(await fs.stat(dir).catch(() => undefined))) continue;
@@ -28,8 +31,13 @@ export async function reconcileStorage(deps: AppDeps, opts: { orphanAgeMs?: numb
     stamped += await removeOlder(path.join(dir, '.stamped'), opts.stampedAgeMs ?? STAMPED_AGE_MS);
     let batch: string[] = [];
     const sweep = async () => {
-      const rows: { storageKey: string }[] = await withFirm(deps.db, firmId, (trx) => trx('files').where('firmId', firmId).whereIn('storageKey', batch).select('storageKey'));
-      const known = new Set(rows.map((r) => r.storageKey));
+      const known = new Set<string>();
+      await withFirm(deps.db, firmId, async (trx) => {
+        for (const table of tables) {
+          const rows: { storageKey: string }[] = await trx.raw(`SELECT storage_key FROM ?? WHERE firm_id = ? AND storage_key = ANY (?)`, [table, firmId, batch]).then((r: { rows: { storageKey: string }[] }) => r.rows);
+          for (const r of rows) known.add(r.storageKey);
+        }
+      });
       for (const key of batch) {
         if (known.has(key)) continue;
         const stat = await fs.stat(storage.pathOf(key)).catch(() => undefined);
@@ -44,6 +52,16 @@ export async function reconcileStorage(deps: AppDeps, opts: { orphanAgeMs?: numb
     if (batch.length) await sweep();
   }
   return { orphans, temporaries, stamped };
+}
+
+async function tablesWithStoredFiles(deps: AppDeps): Promise<string[]> {
+  const { rows } = await deps.db.raw<{ rows: { name: string }[] }>(
+    `SELECT c.table_name AS name FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+      WHERE c.table_schema = current_schema() AND c.column_name = 'storage_key' ORDER BY 1`,
+  );
+  if (!rows.some((r) => r.name === 'files')) throw new Error('reconcileStorage: no table of stored files found');
+  return rows.map((r) => r.name);
 }
 
 async function removeOlder(dir: string, ageMs: number): Promise<number> {
