@@ -24,6 +24,10 @@ export interface MailItemRow {
   answeredAt: Date | null;
   /** Put in by the management centre's staff: theirs to follow. */
   fromCentre: boolean;
+  /** "Copie du document envoyé à l'adhérent": when, by whom, the copy in the client's documents. */
+  copiedAt: Date | null;
+  copiedBy: string | null;
+  copyFileId: string | null;
 }
 
 declare module 'knex/types/tables.js' {
@@ -31,7 +35,7 @@ declare module 'knex/types/tables.js' {
     mailItems: Knex.CompositeTableType<
       MailItemRow,
       Pick<MailItemRow, 'firmId' | 'clientId' | 'senderId' | 'type' | 'subject' | 'needsReply' | 'replyBy' | 'name' | 'size' | 'sha256' | 'storageKey'> & Partial<Pick<MailItemRow, 'fromCentre'>>,
-      Partial<Pick<MailItemRow, 'readAt' | 'readBy' | 'archivedAt' | 'answeredAt'>>
+      Partial<Pick<MailItemRow, 'readAt' | 'readBy' | 'archivedAt' | 'answeredAt' | 'copiedAt' | 'copiedBy' | 'copyFileId'>>
     >;
   }
 }

@@ -197,3 +197,46 @@ describe('answers to mail and their supervision (G4, I2)', () => {
     assert.equal((await diag.post(`/supervision/replies/${reply.id}/approve`, { body: 'x' })).status, 404);
   });
 });
+
+describe("Copie du document envoyé à l'adhérent", () => {
+  const suite = suiteAppWithSmtp();
+  const owner = () => suite.app.db.owner;
+  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
+    const c = suite.app.client(firm);
+    await c.login(who);
+    await c.get('/account');
+    return c;
+  };
+
+  it('puts a copy in the client\'s documents once, tells its contacts without the document, and keeps others out', async () => {
+    const mail = (await inFirm(owner(), 'compta', (trx, firmId) => trx('mailItems').where({ firmId, subject: 'Examen de cohérence 2025 : marge brute' }).first()))!;
+    const filesBefore = await inFirm(owner(), 'compta', (trx, firmId) => trx('files').where({ firmId }).count({ n: '*' }));
+
+    const sophie = await signedIn(SOPHIE);
+    assert.equal((await sophie.post(`/mail/${mail.id}/copy`, {})).status, 403);
+    const centre = await signedIn('centre');
+    assert.equal((await centre.post(`/mail/${mail.id}/copy`, {})).status, 403);
+    const diag = await signedIn('superviseur', 'diag');
+    assert.equal((await diag.post(`/mail/${mail.id}/copy`, {})).status, 404);
+    assert.deepEqual(await inFirm(owner(), 'compta', (trx, firmId) => trx('files').where({ firmId }).count({ n: '*' })), filesBefore, 'nothing copied');
+
+    const julien = await signedIn('collaborateur');
+    await julien.get(`/mail/${mail.id}`);
+    assert.equal((await julien.post(`/mail/${mail.id}/copy`, {})).status, 303);
+    const told = await suite.smtp.waitFor(SOPHIE, (m) => /Un nouveau document est disponible/.test(m.subject ?? ''));
+    assert.equal(told.attachments.length, 0, 'never the document itself');
+    const copied = (await inFirm(owner(), 'compta', (trx, firmId) => trx('mailItems').where({ firmId, id: mail.id }).first()))!;
+    assert.ok(copied.copiedAt && copied.copyFileId);
+    const file = (await inFirm(owner(), 'compta', (trx, firmId) => trx('files').where({ firmId, id: copied.copyFileId! }).first()))!;
+    assert.notEqual(file.storageKey, mail.storageKey, 'a file of its own');
+    const folder = (await inFirm(owner(), 'compta', (trx, firmId) => trx('folders').where({ firmId, id: file.folderId! }).first()))!;
+    assert.equal(folder.name, 'Courriers');
+    assert.ok(unescapeHtml((await julien.get(`/mail/${mail.id}`)).text).includes('Copie envoyée au client le'));
+
+    const download = await sophie.get(`/files/${file.id}/download`);
+    assert.equal(download.status, 200);
+    assert.equal(download.body.length, Number(mail.size));
+    assert.equal((await julien.post(`/mail/${mail.id}/copy`, {})).status, 409, 'once');
+    assert.equal(Number((await inFirm(owner(), 'compta', (trx, firmId) => trx('files').where({ firmId, folderId: folder.id }).count({ n: '*' })))[0]!.n), 1);
+  });
+});

@@ -26,7 +26,7 @@ const asPerson = <T>(deps: AppDeps, firm: FirmRow, person: Person, work: (trx: F
 const MAX_BODY = 10_000;
 
 /** Who may answer: the supervisor, or a collaborator who may modify the client (assigned, or "write"). */
-async function mayAnswer(trx: FirmTrx, firmId: string, person: Person, mail: MailItemRow): Promise<boolean> {
+export async function mayAnswer(trx: FirmTrx, firmId: string, person: Person, mail: MailItemRow): Promise<boolean> {
   if (person.role === 'supervisor') return true;
   if (person.role !== 'collaborator') return false;
   const client = (await trx('clients').where({ firmId, id: mail.clientId }).first('id', 'collaboratorId'))!;

@@ -16,6 +16,7 @@ import { findVisibleClient, listClients } from '../clients/repo.ts';
 import { archiveOf, findMail, newMail } from './repo.ts';
 import { decide, pendingReplies, repliesOf, replyFile, rework, setSupervision, writeReply } from './replies.ts';
 import { MAIL_FILTERS, MAIL_SORTS, MAIL_TYPES, mailListQuery, membersQuery } from './schemas.ts';
+import { copyToClient } from './copy.ts';
 import { openMail, putMail } from './service.ts';
 
 export function mailRoutes(deps: AppDeps): Router {
@@ -80,6 +81,12 @@ export function mailRoutes(deps: AppDeps): Router {
   r.post('/mail/:id/replies/:replyId/rework', async (req, res) => {
     await rework(deps, req.firm, req.user!, String(req.params.replyId), String((req.body as { body?: string }).body ?? '').trim());
     flash(req, 'success', req.firm.superviseReplies && req.user!.role !== 'supervisor' ? 'courriers:reply.queued' : 'courriers:reply.sent');
+    res.redirect(303, `/mail/${req.params.id}`);
+  });
+
+  r.post('/mail/:id/copy', requireRole('supervisor', 'collaborator'), async (req, res) => {
+    const { contacts } = await copyToClient(deps, req.firm, req.user!, String(req.params.id));
+    flash(req, 'success', contacts ? 'courriers:copy.done' : 'courriers:copy.doneNoContact', { count: contacts });
     res.redirect(303, `/mail/${req.params.id}`);
   });
 
