@@ -23,6 +23,7 @@ import { firmRoutes, logoRoute } from './modules/firms/routes.ts';
 import { homeRoutes } from './modules/home/routes.ts';
 import { userRoutes } from './modules/users/routes.ts';
 import { devMailRoutes } from './lib/mail/devRoutes.ts';
+import { emailRoutes } from './modules/emails/index.ts';
 import { healthRoute } from './http/health.ts';
 import { formatAmount, formatDate, formatDateTime, formatSize } from './lib/format.ts';
 import { inkOn } from './lib/colors.ts';
@@ -109,6 +110,7 @@ export function buildApp(deps: AppDeps): express.Express {
   app.use(firmRoutes(deps));
   app.use(userRoutes(deps));
   app.use(activityRoutes(deps));
+  app.use(emailRoutes(deps));
   if (config.devTools) app.use(devMailRoutes(deps));
   for (const mod of deps.modules) {
     // A module the firm has not enabled does not exist for it: its routes answer 404.

@@ -64,10 +64,11 @@ export async function start(config: Config, log: Logger, modules: FeatureModule[
     (err: unknown) => log.warn({ err }, 'file storage: reconciliation failed'),
   );
 
-  const workerDb = config.smtpUrl ? createKnex({ url: server.url, role: WORKER_ROLE, poolMax: 2 }) : undefined;
-  const worker = workerDb && config.smtpUrl ? new MailWorker(workerDb, config.smtpUrl, config.mailFrom, log, config.mailPollMs) : undefined;
-  worker?.start();
-  if (!worker) log.info('no SMTP_URL: emails are kept in the outbox (see /dev/mail in development)');
+  // Always running: a firm may have its own SMTP server even when the platform has none.
+  const workerDb = createKnex({ url: server.url, role: WORKER_ROLE, poolMax: 2 });
+  const worker = new MailWorker(workerDb, { smtpUrl: config.smtpUrl, from: config.mailFrom, secret: config.sessionSecret, log, pollMs: config.mailPollMs });
+  worker.start();
+  if (!config.smtpUrl) log.info("no SMTP_URL: emails of firms without their own server are kept in the outbox (see /dev/mail in development)");
 
   const httpServer = http.createServer(buildApp(deps));
   httpServer.keepAliveTimeout = 65_000;

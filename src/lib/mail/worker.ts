@@ -1,9 +1,13 @@
 // Sends the outbox: claims due rows with FOR UPDATE SKIP LOCKED (several processes may run it),
 // retries failures with exponential backoff, and reclaims rows left "sending" by a crashed process.
+// Each firm's mail goes through the firm's own SMTP server when it set one ("Serveur d'envoi"),
+// else through the platform's (SMTP_URL); with neither, it waits in the outbox.
 import type { Knex } from 'knex';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from '../logger.ts';
 import type { MailOutboxRow } from '../../db/tables.ts';
+import type { FirmSmtpSettingsRow } from '../../db/emailTables.ts';
+import { senderOf, transportOptions } from './smtpSettings.ts';
 
 const BATCH = 20;
 const MAX_ATTEMPTS = 10;
@@ -13,22 +17,34 @@ export function backoffMs(attempts: number): number {
   return Math.min(2 ** attempts * 5000, 3600_000);
 }
 
+export interface MailWorkerOptions {
+  /** The platform's server, for firms without their own; none: only those firms' mail goes. */
+  smtpUrl?: string;
+  from: string;
+  /** Opens the firms' SMTP passwords (see smtpSettings.ts). */
+  secret: string;
+  log: Logger;
+  pollMs: number;
+}
+
+type Route = { transport: Transporter; from: string | { name: string; address: string } };
+
 export class MailWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private readonly transport: Transporter;
+  private readonly platform: Transporter | undefined;
+  /** One transport per firm server, rebuilt when the firm saves its settings again. */
+  private readonly firmTransports = new Map<string, { updatedAt: number; transport: Transporter }>();
   private readonly db: Knex;
-  private readonly from: string;
+  private readonly opts: MailWorkerOptions;
   private readonly log: Logger;
-  private readonly pollMs: number;
 
-  constructor(db: Knex, smtpUrl: string, from: string, log: Logger, pollMs: number) {
+  constructor(db: Knex, opts: MailWorkerOptions) {
     this.db = db;
-    this.from = from;
-    this.log = log;
-    this.pollMs = pollMs;
-    this.transport = nodemailer.createTransport(smtpUrl);
+    this.opts = opts;
+    this.log = opts.log;
+    this.platform = opts.smtpUrl ? nodemailer.createTransport(opts.smtpUrl) : undefined;
   }
 
   start(): void {
@@ -40,7 +56,9 @@ export class MailWorker {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
-    this.transport.close();
+    this.platform?.close();
+    for (const { transport } of this.firmTransports.values()) transport.close();
+    this.firmTransports.clear();
   }
 
   private schedule(ms: number) {
@@ -57,28 +75,54 @@ export class MailWorker {
     } catch (err) {
       this.log.error({ err }, 'mail worker: batch failed');
     }
-    this.schedule(sent === BATCH ? 0 : this.pollMs);
+    this.schedule(sent === BATCH ? 0 : this.opts.pollMs);
   }
 
   /** Sends one batch; returns how many rows it claimed. */
   async sendBatch(): Promise<number> {
+    // Without a platform server, only the mail of firms with their own server can leave.
+    const sendable = this.platform ? '' : 'AND firm_id IN (SELECT firm_id FROM firm_smtp_settings)';
     const { rows } = await this.db.raw<{ rows: MailOutboxRow[] }>(
       `UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, locked_until = now() + interval '${LEASE}'
         WHERE (firm_id, id) IN (
           SELECT firm_id, id FROM mail_outbox
-           WHERE (status = 'pending' AND next_attempt_at <= now()) OR (status = 'sending' AND locked_until < now())
+           WHERE ((status = 'pending' AND next_attempt_at <= now()) OR (status = 'sending' AND locked_until < now())) ${sendable}
            ORDER BY next_attempt_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
         RETURNING *`,
     );
-    for (const mail of rows) await this.deliver(mail);
+    if (!rows.length) return 0;
+    const firmIds = [...new Set(rows.map((r) => r.firmId))];
+    const settings = new Map((await this.db('firmSmtpSettings').whereIn('firmId', firmIds)).map((s) => [s.firmId, s]));
+    for (const firmId of firmIds) if (!settings.has(firmId)) this.dropFirmTransport(firmId);
+    for (const mail of rows) await this.deliver(mail, settings.get(mail.firmId));
     return rows.length;
   }
 
-  private async deliver(mail: MailOutboxRow) {
+  /** The firm's server and sender, or the platform's. Throws when neither can send. */
+  private routeFor(firmId: string, s: FirmSmtpSettingsRow | undefined): Route {
+    if (!s) {
+      if (!this.platform) throw new Error('no SMTP server: neither the firm nor the platform has one');
+      return { transport: this.platform, from: this.opts.from };
+    }
+    const cached = this.firmTransports.get(firmId);
+    if (cached && cached.updatedAt === s.updatedAt.getTime()) return { transport: cached.transport, from: senderOf(s) };
+    const transport = nodemailer.createTransport(transportOptions(s, this.opts.secret));
+    cached?.transport.close();
+    this.firmTransports.set(firmId, { updatedAt: s.updatedAt.getTime(), transport });
+    return { transport, from: senderOf(s) };
+  }
+
+  private dropFirmTransport(firmId: string) {
+    this.firmTransports.get(firmId)?.transport.close();
+    this.firmTransports.delete(firmId);
+  }
+
+  private async deliver(mail: MailOutboxRow, settings: FirmSmtpSettingsRow | undefined) {
     const where = { firmId: mail.firmId, id: mail.id };
     try {
-      await this.transport.sendMail({
-        from: this.from,
+      const { transport, from } = this.routeFor(mail.firmId, settings);
+      await transport.sendMail({
+        from,
         to: mail.recipient,
         subject: mail.subject,
         text: mail.textBody,
@@ -88,7 +132,7 @@ export class MailWorker {
         messageId: `<outbox-${mail.id}.${mail.firmId}@passerelle>`,
       });
       await this.db('mailOutbox').where(where).update({ status: 'sent', sentAt: new Date(), lockedUntil: null, lastError: null });
-      this.log.info({ mailId: mail.id, firmId: mail.firmId, kind: mail.kind }, 'mail sent');
+      this.log.info({ mailId: mail.id, firmId: mail.firmId, kind: mail.kind, firmServer: Boolean(settings) }, 'mail sent');
     } catch (err) {
       const failed = mail.attempts >= MAX_ATTEMPTS;
       await this.db('mailOutbox')
@@ -99,7 +143,7 @@ export class MailWorker {
           lastError: String((err as Error).message ?? err).slice(0, 500),
           nextAttemptAt: new Date(Date.now() + backoffMs(mail.attempts)),
         });
-      this.log.warn({ mailId: mail.id, firmId: mail.firmId, attempts: mail.attempts, err: (err as Error).message }, failed ? 'mail failed for good' : 'mail will be retried');
+      this.log.warn({ mailId: mail.id, firmId: mail.firmId, attempts: mail.attempts, firmServer: Boolean(settings), err: (err as Error).message }, failed ? 'mail failed for good' : 'mail will be retried');
     }
   }
 }
