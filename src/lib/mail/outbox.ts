@@ -36,14 +36,24 @@ export function writtenMail(to: string, kind: string, subject: string, text: str
   return { to, kind, subject, text, html: textToHtml(text), ...(replyTo ? { replyTo } : {}) };
 }
 
-/** Queues the mail in the caller's transaction; returns its outbox id. */
-export async function enqueueMail(trx: FirmTrx, firmId: string, mail: Mail): Promise<string> {
+/**
+ * Queues the mail in the caller's transaction. Without RETURNING: the centre and contacts may write
+ * to the outbox but not read it (row-level security checks RETURNING rows as reads).
+ */
+export async function enqueueMail(trx: FirmTrx, firmId: string, mail: Mail): Promise<void> {
+  await trx('mailOutbox').insert(await outboxRow(trx, firmId, mail));
+}
+
+/** The same, for the firm's staff, who may read the outbox: returns the mail's outbox id. */
+export async function enqueueMailReturningId(trx: FirmTrx, firmId: string, mail: Mail): Promise<string> {
+  const [row] = await trx('mailOutbox').insert(await outboxRow(trx, firmId, mail)).returning('id');
+  return String(row!.id);
+}
+
+async function outboxRow(trx: FirmTrx, firmId: string, mail: Mail) {
   const m = await withFirmTemplate(trx, mail);
   // The subject column holds 300 characters: tag values could push a firm's subject past them.
-  const [row] = await trx('mailOutbox')
-    .insert({ firmId, recipient: m.to, kind: m.kind, subject: m.subject.slice(0, 300), textBody: m.text, htmlBody: m.html, replyTo: m.replyTo ?? null })
-    .returning('id');
-  return String(row!.id);
+  return { firmId, recipient: m.to, kind: m.kind, subject: m.subject.slice(0, 300), textBody: m.text, htmlBody: m.html, replyTo: m.replyTo ?? null };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { FirmSmtpSettingsRow } from '../../db/emailTables.ts';
 import type { FirmRow, MailOutboxRow } from '../../db/tables.ts';
 import { withFirm, type Person } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
-import { composeMail, enqueueMail } from '../../lib/mail/outbox.ts';
+import { composeMail, enqueueMailReturningId } from '../../lib/mail/outbox.ts';
 import { openPassword, sealPassword } from '../../lib/mail/smtpSettings.ts';
 import { recordActivity } from '../activity/service.ts';
 import type { SmtpForm } from './schemas.ts';
@@ -76,7 +76,7 @@ export async function queueTestMail(deps: AppDeps, firm: FirmRow, actor: Actor):
       const server = await trx('firmSmtpSettings').where({ firmId: firm.id }).first('host');
       const t = deps.i18n.getFixedT(me.locale ?? firm.defaultLocale);
       const cabinet = firm.siteName || firm.name;
-      const mailId = await enqueueMail(trx, firm.id, composeMail(t, me.email, 'emails:mail.test', { cabinet, serveur: server?.host ?? t('emails:smtp.platformServer') }));
+      const mailId = await enqueueMailReturningId(trx, firm.id, composeMail(t, me.email, 'emails:mail.test', { cabinet, serveur: server?.host ?? t('emails:smtp.platformServer') }));
       await recordActivity(trx, firm.id, { action: 'emails.smtpTested', actor, objectType: 'firm', objectId: firm.id, objectLabel: me.email });
       return { mailId, sentTo: me.email };
     },
