@@ -85,7 +85,7 @@ describe('Passerelle in a browser', { skip: missing ? `${missing}; browser tests
           // A module's pages exist only where the firm enabled it (its menu entry shows it).
           const enabled = (url: string) => !/^\/(clients|contacts|supervision)\//.test(url) || menu.includes(`/${url.split('/')[1]}`);
           const extra = user.role === 'supervisor' ? SUPERVISOR_PAGES.filter(enabled) : [];
-          const urls = [...new Set([...menu.filter((h): h is string => Boolean(h)), '/account', ...extra])].filter((u) => u !== '/');
+          const urls = [...new Set([...menu.filter((h): h is string => Boolean(h)), '/account', '/notifications', ...extra])].filter((u) => u !== '/');
           for (const url of urls) await pages.open(url.slice(1).replaceAll('/', '-'), url);
 
           // Staff: a client's documents (Fichiers, Permissions, Activités, Corbeille), from its sheet.
