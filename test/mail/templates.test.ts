@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withFirm } from '../../src/db/withFirm.ts';
 import { suiteAppWithSmtp } from '../support/app.ts';
-import { JULIEN, SOPHIE } from '../support/demo.ts';
+import { JULIEN, NATHALIE, SOPHIE } from '../support/demo.ts';
 import { TINY_PDF } from '../support/files.ts';
 import { firmId, inFirm, userOf } from '../support/firmdb.ts';
 import { textOf as rawTextOf, unescapeHtml, type Client } from '../support/http.ts';
@@ -21,10 +21,15 @@ describe('email templates per firm (K1)', () => {
   }
   const templates = (slug = 'compta') => inFirm(owner(), slug, (trx, id) => trx('emailTemplates').where({ firmId: id }).orderBy(['kind', 'lang']));
   const setLocale = (identifier: string, locale: 'fr' | 'en' | null) => inFirm(owner(), 'compta', (trx, id) => trx('users').where({ firmId: id, identifier }).update({ locale }));
-  /** "Mot de passe oublié ?" for `who`, then the next email to `to` received after it. */
+  /**
+   * A new-password email for `who` ("Envoyer les codes d'accès" by the supervisor: "Mot de passe
+   * oublié ?" allows three an hour), then the next email to `to` received after it.
+   */
   async function resetMail(who: string, to: string, slug = 'compta') {
     const seen = suite.smtp.received.length;
-    assert.equal((await suite.app.client(slug).forgotPassword(who)).status, 200);
+    const supervisor = await signedIn('superviseur', slug);
+    const user = await userOf(owner(), slug, who);
+    assert.equal((await supervisor.post(`/settings/users/${user.id}/password-link`)).status, 303);
     return suite.smtp.waitFor(to, (m) => suite.smtp.received.indexOf(m) >= seen);
   }
 
@@ -188,6 +193,9 @@ describe('email templates per firm (K1)', () => {
     assert.equal((await marc.post('/settings/emails/password-reset', { lang: 'fr', subject: 'Garonne : mot de passe', body: '{{lien}}' })).status, 303);
     assert.deepEqual(await templates(), before);
     assert.match((await resetMail('collaborateur', JULIEN)).subject ?? '', /choisissez un nouveau mot de passe/);
-    assert.equal((await resetMail('client', 'nathalie.fabre@agence-chartrons.example', 'diag')).subject, 'Garonne : mot de passe');
+    // A visitor's "Mot de passe oublié ?" (no one signed in) gets the firm's text too.
+    const seen = suite.smtp.received.length;
+    assert.equal((await suite.app.client('diag').forgotPassword('client')).status, 200);
+    assert.equal((await suite.smtp.waitFor(NATHALIE, (m) => suite.smtp.received.indexOf(m) >= seen)).subject, 'Garonne : mot de passe');
   });
 });
