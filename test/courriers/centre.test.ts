@@ -174,4 +174,30 @@ describe('the management centre (role centre)', () => {
     const diag = await signedIn('superviseur', 'diag');
     assert.equal((await diag.post(`/settings/users/${agnesRow.id}/centre-close`, {})).status, 404);
   });
+  it('keeps working with the SMTP server down; the emails go out once it is back, each once', async () => {
+    suite.smtp.setDown(true);
+    try {
+      const agnes = await signedIn('centre');
+      assert.equal((await put(agnes, { subject: 'Question pendant la panne' })).status, 303, 'the page works without the SMTP server');
+      const id = await mailId('Question pendant la panne');
+      const julien = await signedIn('collaborateur');
+      await julien.get(`/mail/${id}`);
+      assert.equal((await julien.postMultipart(`/mail/${id}/replies?_csrf=${encodeURIComponent(julien.csrf)}`, { body: 'Réponse pendant la panne.' })).status, 303);
+      assert.equal((await agnes.get(`/mail/${id}`)).status, 200);
+      const pending = await inFirm(owner(), 'compta', (trx, firmId) => trx('mailOutbox').where({ firmId }).whereIn('recipient', [JULIEN, AGNES]).where('textBody', 'like', '%pendant la panne%').select('id', 'status'));
+      assert.equal(pending.length, 2);
+      assert.ok(pending.every((m) => m.status !== 'sent'));
+      assert.equal(suite.smtp.received.filter((m) => (m.subject ?? '').includes('panne') || (m.text ?? '').includes('panne')).length, 0);
+
+      suite.smtp.setDown(false);
+      await inFirm(owner(), 'compta', (trx, firmId) => trx('mailOutbox').where({ firmId }).whereIn('id', pending.map((m) => m.id)).update({ nextAttemptAt: new Date() }));
+      await suite.smtp.waitFor(JULIEN, (m) => (m.text ?? '').includes('Question pendant la panne'));
+      await suite.smtp.waitFor(AGNES, (m) => (m.text ?? '').includes('Réponse pendant la panne.'));
+      await new Promise((r) => setTimeout(r, 500)); // more worker rounds
+      const received = suite.smtp.received.filter((m) => (m.text ?? '').includes('pendant la panne'));
+      assert.equal(received.length, 2, 'each email once, none lost');
+    } finally {
+      suite.smtp.setDown(false);
+    }
+  });
 });
