@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { createFirmWithUsers, firmExists, type NewFirm, type NewUser } from '../src/modules/firms/create.ts';
 import { loadDemoFolders } from './demoFolders.ts';
 import { loadDemoClients } from './demoClients.ts';
+import { loadDemoMessages } from './demoMessages.ts';
 
 export const DEMO_PASSWORD = 'Demo-Passerelle-2026';
 
@@ -68,6 +69,7 @@ export async function loadDemoData(owner: Knex): Promise<string[]> {
     await createFirmWithUsers(owner, firm, users);
     await loadDemoClients(owner, firm.slug);
     await loadDemoFolders(owner, firm.slug);
+    await loadDemoMessages(owner, firm.slug);
     created.push(firm.slug);
   }
   return created;

@@ -64,7 +64,7 @@ declare module 'knex/types/tables.js' {
     messages: Knex.CompositeTableType<
       MessageRow,
       Pick<MessageRow, 'firmId' | 'senderId' | 'senderName' | 'recipientKind' | 'recipientName' | 'subject' | 'body' | 'status'> &
-        Partial<Pick<MessageRow, 'senderAddressId' | 'recipientUserId' | 'recipientAddressId' | 'clientId' | 'inReplyTo' | 'sentAt'>>,
+        Partial<Pick<MessageRow, 'senderAddressId' | 'recipientUserId' | 'recipientAddressId' | 'clientId' | 'inReplyTo' | 'sentAt' | 'createdAt' | 'updatedAt' | 'readAt' | 'readBy' | 'cancelledAt'>>,
       Partial<Pick<MessageRow, 'subject' | 'body' | 'status' | 'updatedAt' | 'sentAt' | 'readAt' | 'readBy' | 'cancelledAt' | 'decidedBy' | 'decidedAt' | 'decisionComment'>>
     >;
     messageFiles: Knex.CompositeTableType<MessageFileRow, Omit<MessageFileRow, 'id'>, never>;
