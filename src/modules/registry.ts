@@ -31,6 +31,8 @@ export interface HomeWidgets {
  * the counts and to-dos made from that row. Aliases are plain lower-case words: the row comes back as JSON.
  */
 export interface HomeSource {
+  /** Whom it is for; when absent, every role but the management centre's (which sees only what concerns it). */
+  roles?: Role[];
   figures: (trx: FirmTrx, firm: FirmRow, user: SessionUser) => Knex.QueryBuilder | undefined;
   widgets: (figures: Record<string, number>, firm: FirmRow, user: SessionUser) => HomeWidgets;
 }

@@ -2,7 +2,7 @@
 // HomeSource); the foundation shows the supervisor the accounts and the latest activity. Everything
 // comes in one statement: one row, a JSON object per module, each module's query a subquery.
 import type { Knex } from 'knex';
-import type { ActivityRow, FirmRow } from '../../db/tables.ts';
+import type { ActivityRow, FirmRow, Role } from '../../db/tables.ts';
 import { withFirm } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SessionUser } from '../../http/context.ts';
@@ -14,8 +14,9 @@ export interface Home {
 }
 
 export async function homeFor(deps: AppDeps, firm: FirmRow, user: SessionUser): Promise<Home> {
-  const sources = deps.modules.flatMap((m) => (m.home && firm.modules.includes(m.key) ? [m.home] : []));
+  const sources = deps.modules.flatMap((m) => (m.home && firm.modules.includes(m.key) && (m.home.roles ?? FIRM_PEOPLE).includes(user.role) ? [m.home] : []));
   const supervisor = user.role === 'supervisor';
+  // As the person: the database narrows each figure to what their role may see, as on every page.
   return withFirm(deps.db, firm.id, async (trx) => {
     const parts: { source: (typeof sources)[number]; query: Knex.QueryBuilder }[] = [];
     for (const source of sources) {
@@ -47,8 +48,10 @@ export async function homeFor(deps: AppDeps, firm: FirmRow, user: SessionUser): 
       waiting,
       recent,
     };
-  });
+  }, { id: user.id, role: user.role });
 }
+
+const FIRM_PEOPLE: Role[] = ['supervisor', 'collaborator', 'contact'];
 
 /** A module's row as numbers (counts come back as JSON numbers, sums of amounts too). */
 function numbers(json: unknown): Record<string, number> {

@@ -4,6 +4,7 @@ import type { HomeSource } from '../registry.ts';
 import { visibleMail } from './repo.ts';
 
 export const mailHome: HomeSource = {
+  roles: ['supervisor', 'collaborator', 'centre'],
   figures: (trx, firm, user) =>
     user.role === 'centre'
       ? visibleMail(trx, firm.id, user).select(
