@@ -7,7 +7,7 @@ import { sendFileStream } from '../../http/attachment.ts';
 import { flash } from '../../http/middleware/locals.ts';
 import { listLink } from '../../http/listLink.ts';
 import { renderPage } from '../../http/render.ts';
-import { Conflict } from '../../lib/errors.ts';
+import { Conflict, Forbidden } from '../../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { sendXlsx } from '../../lib/xlsx/http.ts';
 import { MAX_FILE_BYTES, MAX_FILES } from './attachments.ts';
@@ -63,7 +63,8 @@ export function messageRoutes(deps: AppDeps): Router {
     const user = req.user!;
     const data = await asPerson(deps, req.firm, user, async (trx) => {
       const { message, standing } = await findMessage(trx, req.firm.id, user, id(req));
-      if (standing !== 'recipient' || message.status === 'cancelled') throw new Conflict(standing === 'recipient' ? 'messages:errors.cancelledByItsSender' : 'messages:errors.notTheRecipient');
+      if (standing !== 'recipient') throw new Forbidden('messages:errors.notTheRecipient');
+      if (message.status === 'cancelled') throw new Conflict('messages:errors.cancelledByItsSender');
       return { original: message };
     });
     const subject = values.subject ?? res.locals.t('messages:reply.subject', { subject: data.original.subject }).slice(0, MAX_SUBJECT);

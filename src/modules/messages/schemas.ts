@@ -22,7 +22,11 @@ const text = (max: number) =>
 export const RECIPIENT = /^(address|contact|firm|user):(\d{1,18})(?::(\d{1,18}))?$/;
 
 export const messageSchema = z.strictObject({
-  to: z.string({ message: 'messages:errors.recipientRequired' }).trim().min(1, 'messages:errors.recipientRequired').regex(RECIPIENT, 'messages:errors.recipientUnknown'),
+  to: z
+    .string({ message: 'messages:errors.recipientRequired' })
+    .trim()
+    .refine((v) => v !== '', { message: 'messages:errors.recipientRequired' })
+    .refine((v) => v === '' || RECIPIENT.test(v), { message: 'messages:errors.recipientUnknown' }),
   subject: line(MAX_SUBJECT).min(1),
   body: text(MAX_BODY).min(1),
 });
