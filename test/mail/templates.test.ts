@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { loadCatalogues } from '../../src/lib/i18n/index.ts';
+import { catalogueKey, MAIL_KINDS, templateProblem } from '../../src/lib/mail/templates.ts';
 import { withFirm } from '../../src/db/withFirm.ts';
 import { suiteAppWithSmtp } from '../support/app.ts';
 import { JULIEN, NATHALIE, SOPHIE } from '../support/demo.ts';
@@ -197,5 +201,46 @@ describe('email templates per firm (K1)', () => {
     const seen = suite.smtp.received.length;
     assert.equal((await suite.app.client('diag').forgotPassword('client')).status, 200);
     assert.equal((await suite.smtp.waitFor(NATHALIE, (m) => suite.smtp.received.indexOf(m) >= seen)).subject, 'Garonne : mot de passe');
+  });
+});
+
+describe('the emails a firm may rewrite', () => {
+  const catalogues = loadCatalogues();
+  const read = (lang: string, ns: string, key: string): unknown => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], catalogues[lang]?.[ns]);
+
+  it('lists every email the code composes from the catalogue', () => {
+    const src = path.resolve(import.meta.dirname, '../../src');
+    const kinds = new Set<string>();
+    for (const file of fs.readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+      const text = fs.readFileSync(path.join(src, file), 'utf8');
+      // The kind argument: a literal, or a choice between literals (approved ? '…approved' : '…rejected').
+      for (const m of text.matchAll(/composeMail\([^,]+,[^,]+,\s*([^,{]+),/g)) for (const q of m[1]!.matchAll(/'([^']+)'/g)) kinds.add(q[1]!);
+      // `messages:mail.${kind}`: each value the code gives it
+      for (const m of text.matchAll(/composeMail\([^,]+,[^,]+,\s*`([a-z]+:mail\.)\$\{kind\}`/g)) for (const k of ['approved', 'rejected']) kinds.add(m[1]! + k);
+    }
+    assert.ok(kinds.size >= 10, [...kinds].join(', '));
+    const registered = new Set(MAIL_KINDS.map((k) => k.kind));
+    // The test email of "Serveur d'envoi" is no firm's to rewrite.
+    assert.deepEqual([...kinds].filter((k) => !registered.has(k) && k !== 'emails:mail.test'), []);
+    for (const k of ['passwordReset', 'passwordInvite']) assert.ok(registered.has(k));
+  });
+
+  it("gives each a name, a description, tags described with a sample, and a default text that uses only its tags, in French and in English", () => {
+    for (const spec of MAIL_KINDS) {
+      const { ns, key } = catalogueKey(spec.kind);
+      for (const lang of ['fr', 'en']) {
+        const subject = read(lang, ns, `${key}.subject`);
+        const body = read(lang, ns, `${key}.body`);
+        assert.ok(typeof subject === 'string' && typeof body === 'string', `${spec.kind} ${lang}: catalogue text`);
+        assert.equal(templateProblem(spec, subject, 'subject'), undefined, `${spec.kind} ${lang} subject`);
+        assert.equal(templateProblem(spec, body, 'body'), undefined, `${spec.kind} ${lang} body`);
+        assert.ok(read(lang, 'emails', `kinds.${spec.id}.name`) && read(lang, 'emails', `kinds.${spec.id}.description`), `${spec.id} ${lang}: name and description`);
+        for (const tag of spec.tags) {
+          assert.ok(read(lang, 'emails', `tags.${tag}`), `${spec.id} ${lang}: tag ${tag} described`);
+          if (tag !== 'lien' && tag !== 'cabinet') assert.ok(read(lang, 'emails', `samples.${tag}`), `${spec.id} ${lang}: tag ${tag} has a sample`);
+        }
+      }
+    }
+    assert.equal(new Set(MAIL_KINDS.map((k) => k.id)).size, MAIL_KINDS.length, 'ids are unique');
   });
 });

@@ -25,7 +25,14 @@ export const MAIL_KINDS: readonly MailKindSpec[] = [
   { id: 'courrier-to-approve', kind: 'courriers:mail.toApprove', module: 'mail', tags: ['objet', 'lien', 'cabinet'] },
   { id: 'courrier-approved', kind: 'courriers:mail.approved', module: 'mail', tags: ['objet', 'lien', 'cabinet'] },
   { id: 'courrier-rejected', kind: 'courriers:mail.rejected', module: 'mail', tags: ['objet', 'commentaire', 'lien', 'cabinet'] },
+  { id: 'courrier-copy', kind: 'courriers:mail.copy', module: 'mail', tags: ['objet', 'client', 'lien', 'cabinet'] },
   { id: 'client-list-updates', kind: 'clients:mail.listUpdates', module: 'clients', tags: ['ajouts', 'departs', 'cabinet'], required: ['ajouts', 'departs'] },
+  { id: 'message-new', kind: 'messages:mail.new', module: 'messages', tags: ['expediteur', 'objet', 'lien', 'cabinet'] },
+  { id: 'message-to-address', kind: 'messages:mail.toAddress', module: 'messages', tags: ['expediteur', 'destinataire', 'objet', 'message', 'pieces', 'lien', 'cabinet'], required: ['message'] },
+  { id: 'message-cancelled', kind: 'messages:mail.cancelled', module: 'messages', tags: ['expediteur', 'objet', 'cabinet'] },
+  { id: 'message-to-approve', kind: 'messages:mail.toApprove', module: 'messages', tags: ['auteur', 'destinataire', 'objet', 'lien', 'cabinet'] },
+  { id: 'message-approved', kind: 'messages:mail.approved', module: 'messages', tags: ['destinataire', 'objet', 'lien', 'cabinet'] },
+  { id: 'message-rejected', kind: 'messages:mail.rejected', module: 'messages', tags: ['destinataire', 'objet', 'commentaire', 'lien', 'cabinet'] },
 ];
 
 const BY_KIND = new Map(MAIL_KINDS.map((k) => [k.kind, k]));
