@@ -17,7 +17,7 @@ const USERS = [
   { identifier: 'client', role: 'contact' },
 ] as const;
 /** Pages every supervisor opens besides the menu. */
-const SUPERVISOR_PAGES = ['/settings', '/settings/users', '/settings/clients', '/settings/folders', '/activity', '/dev/mail', '/clients/updates', '/clients/new/info', '/supervision/assignments', '/supervision/collaborators/new', '/contacts/new', '/settings/emails', '/settings/emails/password-reset', '/settings/smtp'];
+const SUPERVISOR_PAGES = ['/settings', '/settings/users', '/settings/clients', '/settings/folders', '/activity', '/dev/mail', '/clients/updates', '/clients/new/info', '/supervision/assignments', '/supervision/collaborators/new', '/contacts/new', '/settings/emails', '/settings/emails/password-reset', '/settings/smtp', '/settings/messages', '/supervision/messages', '/messages/new'];
 
 const fr = (ns: string): Record<string, any> => JSON.parse(fs.readFileSync(path.join(import.meta.dirname, `../../locales/fr/${ns}.json`), 'utf8'));
 const FR = { common: fr('common'), auth: fr('auth'), settings: fr('settings'), users: fr('users') };

@@ -61,6 +61,7 @@ describe('messages (H1–H3)', () => {
     assert.equal(mail.replyTo?.value[0]?.address, JULIEN);
 
     const centre = await signedIn('centre');
+    assert.match(text((await centre.get('/')).text), /1 message à consulter/, 'on the centre\'s home page');
     const list = text((await centre.get('/messages')).text);
     assert.match(list, /Julien Marty Liasse 2025 de la boulangerie \(À consulter\) 1 À consulter/);
     const shown = text((await centre.get(`/messages/${id}`)).text);

@@ -4,6 +4,7 @@
 import type { HomeSource } from '../registry.ts';
 
 export const messagesHome: HomeSource = {
+  roles: ['supervisor', 'collaborator', 'contact', 'centre'],
   figures: (trx, firm, user) => {
     const unread = trx('messages').where({ firmId: firm.id, status: 'sent' }).whereNull('readAt');
     if (user.role === 'centre') unread.where((w) => w.where('recipientUserId', user.id).orWhere('recipientKind', 'address'));
