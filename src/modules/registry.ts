@@ -47,7 +47,7 @@ export interface FeatureModule {
 
 /** Pages every firm has, whatever it enabled. */
 const CORE_MENU: MenuEntry[] = [
-  { labelKey: 'menu.home', href: '/', roles: ['supervisor', 'collaborator', 'contact'] },
+  { labelKey: 'menu.home', href: '/', roles: ['supervisor', 'collaborator', 'contact', 'centre'] },
   { labelKey: 'menu.activity', href: '/activity', roles: ['supervisor'] },
   { labelKey: 'menu.settings', href: '/settings', roles: ['supervisor'] },
 ];
