@@ -2,7 +2,8 @@
 // GET /login: a new session row and a small page. GET /: the session read by its id, the firm set
 // for row-level security, the home page's two queries in one transaction, and a page. GET /clients:
 // the same for a supervisor's client list (the count, a page sorted by name, the groups and staff
-// for the filters), with the accent-free search of `q`.
+// for the filters), with the accent-free search of `q`. GET /mail: "Nouveaux courriers" (the count,
+// a page sorted and filtered) with the person set for row-level security as the app sets it.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
@@ -26,10 +27,13 @@ async function login(res: http.ServerResponse) {
   res.end(`<!doctype html><html lang="fr"><head><title>Connexion</title></head><body><form method="post" action="/login"><input type="hidden" name="_csrf" value="${token}"><label>Identifiant <input name="identifier"></label><label>Mot de passe <input name="password" type="password"></label><button>Se connecter</button></form></body></html>`);
 }
 
-type SessionUser = { firmId: string; name: string };
+type SessionUser = { id: string; role: string; firmId: string; name: string };
 
-/** The signed-in user's page: the session read by its id, then `work` in a transaction scoped to the firm. */
-async function signedIn(req: http.IncomingMessage, res: http.ServerResponse, title: string, work: (client: pg.PoolClient, user: SessionUser) => Promise<string>) {
+/**
+ * The signed-in user's page: the session read by its id, then `work` in a transaction scoped to the
+ * firm (and to the person, with `asPerson`, as the app's withFirm does for pages whose rows depend on who asks).
+ */
+async function signedIn(req: http.IncomingMessage, res: http.ServerResponse, title: string, work: (client: pg.PoolClient, user: SessionUser) => Promise<string>, asPerson = false) {
   const sid = sidOf(req.headers.cookie);
   const { rows } = await pool.query<{ sess: { passport?: { user?: SessionUser } } }>('SELECT sess FROM session WHERE sid = $1 AND expire >= now()', [sid]);
   const user = rows[0]?.sess.passport?.user;
@@ -40,7 +44,8 @@ async function signedIn(req: http.IncomingMessage, res: http.ServerResponse, tit
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query(`SELECT set_config('app.firm_id', $1, true)`, [user.firmId]);
+    if (asPerson) await client.query(`SELECT set_config('app.firm_id', $1, true), set_config('app.user_id', $2, true), set_config('app.role', $3, true)`, [user.firmId, user.id, user.role]);
+    else await client.query(`SELECT set_config('app.firm_id', $1, true)`, [user.firmId]);
     const body = await work(client, user);
     await client.query('COMMIT');
     const nonce = randomBytes(16).toString('base64');
@@ -96,8 +101,56 @@ const clients = (req: http.IncomingMessage, res: http.ServerResponse) =>
     );
   });
 
+// The SQL that src/modules/mail/repo.ts newMail sends for staff (captured from knex), filters and sorts as there.
+const MAIL_ORDER: Record<string, string> = {
+  number: 'clients.number ASC, mail_items.created_at DESC',
+  name: 'clients.name_key ASC, mail_items.created_at DESC',
+  newest: 'mail_items.created_at DESC, mail_items.id DESC',
+  oldest: 'mail_items.created_at ASC, mail_items.id ASC',
+};
+const MAIL_TYPES = new Set(['question', 'information', 'reminder', 'certificate', 'other']);
+
+const mail = (req: http.IncomingMessage, res: http.ServerResponse) =>
+  signedIn(
+    req,
+    res,
+    'Nouveaux courriers',
+    async (client, user) => {
+      const query = new URL(req.url ?? '/', 'http://x').searchParams;
+      const params: unknown[] = [user.firmId];
+      let where = 'mail_items.firm_id = $1 AND clients.in_trash = false';
+      if (user.role === 'collaborator') {
+        params.push(user.id);
+        where += ` AND (clients.collaborator_id = $2 OR EXISTS (SELECT 1 FROM client_access WHERE client_access.firm_id = $1 AND client_access.user_id = $2 AND client_access.client_id = clients.id))`;
+      }
+      where += ' AND mail_items.archived_at IS NULL';
+      const filter = query.get('filter');
+      if (filter === 'noReply') where += ' AND mail_items.needs_reply = false';
+      if (filter === 'toAnswer') where += ' AND mail_items.needs_reply = true AND mail_items.answered_at IS NULL';
+      const type = query.get('type') ?? '';
+      if (MAIL_TYPES.has(type)) where += ` AND mail_items.type = $${params.push(type)}`;
+      const from = 'mail_items INNER JOIN clients ON clients.firm_id = mail_items.firm_id AND clients.id = mail_items.client_id';
+      const { rows: count } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${from} WHERE ${where}`, params);
+      const total = Number(count[0]!.n);
+      const page = Math.min(Math.max(1, Number(query.get('page') ?? 1) || 1), Math.max(1, Math.ceil(total / PER_PAGE)));
+      const list = await client.query(
+        `SELECT mail_items.id, mail_items.client_id, mail_items.type, mail_items.subject, mail_items.needs_reply, mail_items.reply_by, mail_items.name,
+                mail_items.created_at, mail_items.read_at, mail_items.answered_at, mail_items.archived_at, clients.name AS client_name, clients.number AS client_number
+         FROM ${from} WHERE ${where} ORDER BY ${MAIL_ORDER[query.get('sort') ?? ''] ?? MAIL_ORDER.newest} LIMIT ${PER_PAGE} OFFSET ${(page - 1) * PER_PAGE}`,
+        params,
+      );
+      return (
+        `<h1>Nouveaux courriers</h1><p>${total} courriers</p><table>` +
+        list.rows.map((m) => `<tr${m.read_at ? '' : ' class="mail-unread"'}><td>${esc(m.created_at.toISOString().slice(0, 10))}</td><td>n° ${m.client_number} ${esc(m.client_name)}</td><td>${esc(m.type)}</td>` +
+          `<td>${m.needs_reply ? '↩ ' : ''}<a href="/mail/${m.id}/document">${esc(m.subject)}</a> ${esc(m.name)}</td><td>${m.reply_by ? esc(m.reply_by.toISOString().slice(0, 10)) : ''}</td><td>${m.answered_at ? 'Répondu' : m.needs_reply ? 'En attente' : 'Non lu'}</td></tr>`).join('') +
+        `</table><p>Page ${page}</p>`
+      );
+    },
+    true,
+  );
+
 const server = http.createServer((req, res) => {
-  const work = req.url === '/login' ? login(res) : req.url?.startsWith('/clients') ? clients(req, res) : home(req, res);
+  const work = req.url === '/login' ? login(res) : req.url?.startsWith('/clients') ? clients(req, res) : req.url?.startsWith('/mail') ? mail(req, res) : home(req, res);
   work.catch(() => res.writeHead(500).end());
 });
 server.keepAliveTimeout = 65_000;

@@ -1,6 +1,7 @@
-// `npm run bench [login|home|clients|clients-list|clients-page-400|clients-search]`: load on loopback against the app and a raw node:http + pg baseline
+// `npm run bench [login|home|clients|clients-list|clients-page-400|clients-search|mail-list|outbox]`: load on loopback against the app and a raw node:http + pg baseline
 // doing the same database work, both on the same PostgreSQL, in the same run. Ratios hold on a
-// shared, noisy machine where absolute figures do not.
+// shared, noisy machine where absolute figures do not. `outbox` is no page: the mail worker sending
+// to a local SMTP server (bench/outbox.ts).
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,7 +12,9 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
 import { freePort } from '../test/support/ports.ts';
+import { benchOutbox, printOutbox, type OutboxResult } from './outbox.ts';
 import { benchSlug, seedClients } from './seed-clients.ts';
+import { seedMail } from './seed-mail.ts';
 
 const CONNECTIONS = 32;
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
@@ -25,6 +28,8 @@ interface Target {
   path: string;
   /** The firm whose host the requests name (compta by default). */
   firm?: string;
+  /** Who signs in on that firm (its supervisor by default). */
+  user?: string;
   cookie?: string;
   minRatio?: number;
   maxP99Ms?: number;
@@ -53,33 +58,50 @@ try {
   // The client list at scale (issue 3): 1,000,000 clients over 100 firms, seeded before the app
   // starts so that its firm directory knows them. The list of one firm of 10,000 clients is measured.
   const clientsFirm = benchSlug(1);
-  const wanted = (name: string) => !only || name === only || (only === 'clients' && name.startsWith('clients-'));
+  const wanted = (name: string) => !only || name === only || (['clients', 'mail-list'].includes(only) && name.startsWith(`${only}-`));
   if (['clients-list', 'clients-page-400', 'clients-search'].some(wanted)) {
     const seeded = await seedClients(dbUrl, { log: (m) => console.log(m) });
     console.log(`seed: ${seeded.clients.toLocaleString('en')} clients over ${seeded.firms} firms in ${(seeded.ms / 1000).toFixed(1)} s`);
   }
-  // The app as `npm start` runs it (package.json: its V8 flag).
-  await startChild('serve-app.ts', { DATABASE_URL: dbUrl, PORT: String(appPort) }, ['--max-semi-space-size=1']);
-  await startChild('baseline.ts', { DATABASE_URL: dbUrl, PORT: String(basePort) });
-  const cookie = await signIn(appPort, 'compta', 'superviseur', 'Demo-Passerelle-2026');
-  const clientsCookie = () => signIn(appPort, clientsFirm, 'superviseur', 'Demo-Passerelle-2026');
+  // "Nouveaux courriers" (issue 5): 200,000 mails in the firm of the client list (seeded first if
+  // needed), the list of one of its collaborators, sorted and filtered.
+  if (['mail-list-newest', 'mail-list-name-to-answer', 'mail-list-question'].some(wanted)) {
+    const seeded = await seedMail(dbUrl, { log: (m) => console.log(m) });
+    console.log(`seed: ${seeded.mails.toLocaleString('en')} mails in ${seeded.firmSlug} in ${(seeded.ms / 1000).toFixed(1)} s`);
+  }
 
   const targets: Target[] = [
     { name: 'login', path: '/login' },
-    { name: 'home', path: '/', cookie, minRatio: 0.3, maxP99Ms: 40 },
+    { name: 'home', path: '/', minRatio: 0.3, maxP99Ms: 40 },
     { name: 'clients-list', path: '/clients?sort=name', firm: clientsFirm, minRatio: 0.3, maxP99Ms: 40 },
     { name: 'clients-page-400', path: '/clients?sort=name&page=400', firm: clientsFirm, minRatio: 0.3, maxP99Ms: 40 },
     { name: 'clients-search', path: '/clients?q=lefevre', firm: clientsFirm, maxP99Ms: 40 },
+    { name: 'mail-list-newest', path: '/mail', firm: clientsFirm, user: 'collaborateur1', minRatio: 0.3, maxP99Ms: 40 },
+    { name: 'mail-list-name-to-answer', path: '/mail?sort=name&filter=toAnswer', firm: clientsFirm, user: 'collaborateur1', minRatio: 0.3, maxP99Ms: 40 },
+    { name: 'mail-list-question', path: '/mail?sort=newest&type=question', firm: clientsFirm, user: 'collaborateur1', minRatio: 0.3, maxP99Ms: 40 },
   ].filter((t) => wanted(t.name));
-  for (const t of targets) if (t.firm) t.cookie = await clientsCookie();
 
   const rows = [];
-  for (const t of targets) {
-    const base = await load(basePort, t);
-    const app = await load(appPort, t);
-    rows.push({ t, base, app });
+  if (targets.length) {
+    // The app as `npm start` runs it (package.json: its V8 flag).
+    await startChild('serve-app.ts', { DATABASE_URL: dbUrl, PORT: String(appPort) }, ['--max-semi-space-size=1']);
+    await startChild('baseline.ts', { DATABASE_URL: dbUrl, PORT: String(basePort) });
+    for (const t of targets) if (t.name !== 'login') t.cookie = await signIn(appPort, t.firm ?? 'compta', t.user ?? 'superviseur', 'Demo-Passerelle-2026');
+    // wrk counts a redirect (to /login) as a success: each page must answer 200 before it is measured.
+    for (const t of targets) {
+      for (const port of [basePort, appPort]) {
+        const res = await request(port, t.firm ?? 'compta', 'GET', t.path, t.cookie);
+        if (res.status !== 200) throw new Error(`${t.name}: ${t.path} answered ${res.status} on port ${port}`);
+      }
+    }
+    for (const t of targets) {
+      const base = await load(basePort, t);
+      const app = await load(appPort, t);
+      rows.push({ t, base, app });
+    }
   }
-  report(rows);
+  const outbox = wanted('outbox') ? await benchOutbox(adminUrl, { log: (m) => console.log(m) }) : [];
+  report(rows, outbox);
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
@@ -133,7 +155,7 @@ function runWrk(args: string[]): Promise<string> {
   });
 }
 
-function report(rows: { t: Target; base: Measure; app: Measure }[]) {
+function report(rows: { t: Target; base: Measure; app: Measure }[], outbox: OutboxResult[]) {
   const width = Math.max(22, ...rows.map(({ t }) => `${t.name} (Passerelle)`.length + 2));
   const line = (cells: (string | number)[]) => cells.map((c, i) => String(c).padEnd(i === 0 ? width : i === 6 ? 15 : 11)).join('');
   const out = [
@@ -149,9 +171,14 @@ function report(rows: { t: Target; base: Measure; app: Measure }[]) {
     if (!ok) failed = true;
     out.push(line([`${t.name} (Passerelle)`, app.rps.toFixed(0), app.p50.toFixed(1), app.p99.toFixed(1), app.errors, `${(ratio * 100).toFixed(0)}%`, goals || '—', goals ? (ok ? 'PASS' : 'FAIL') : '']));
   }
+  if (!rows.length) out.length = 0;
+  if (outbox.length) {
+    out.push(...printOutbox(outbox));
+    if (outbox.some((r) => !r.ok)) failed = true;
+  }
   process.stdout.write(out.join('\n') + '\n');
   fs.mkdirSync(path.join(dir, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'results', 'latest.json'), JSON.stringify(rows.map(({ t, base, app }) => ({ target: t.name, base, app })), null, 2));
+  fs.writeFileSync(path.join(dir, 'results', 'latest.json'), JSON.stringify([...rows.map(({ t, base, app }) => ({ target: t.name, base, app })), ...outbox.map((r) => ({ target: 'outbox', ...r }))], null, 2));
   if (failed) process.exitCode = 1;
 }
 
