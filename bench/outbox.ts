@@ -123,7 +123,7 @@ async function sendAll(url: string, smtpUrl: string, watch: pg.Client, sink: Ret
   const silent = createLogger('silent');
   // As boot.ts builds it: its own pool of two connections as the worker role.
   const pools = Array.from({ length: workers }, () => createKnex({ url, role: WORKER_ROLE, poolMax: 2 }));
-  const running = pools.map((db) => new MailWorker(db, { smtpUrl, from: 'Passerelle <ne-pas-repondre@passerelle.localhost>', secret: randomBytes(32).toString('hex'), log: silent, pollMs: 1000 }));
+  const running = pools.map((db) => new MailWorker(db, { smtpUrl, from: 'Passerelle <ne-pas-repondre@passerelle.localhost>', secret: randomBytes(32).toString('hex'), log: silent, pollMs: 1000, allowPrivateHosts: true }));
   const started = performance.now();
   for (const w of running) w.start();
   let seconds = NaN;

@@ -66,7 +66,7 @@ export async function start(config: Config, log: Logger, modules: FeatureModule[
 
   // Always running: a firm may have its own SMTP server even when the platform has none.
   const workerDb = createKnex({ url: server.url, role: WORKER_ROLE, poolMax: 2 });
-  const worker = new MailWorker(workerDb, { smtpUrl: config.smtpUrl, from: config.mailFrom, secret: config.sessionSecret, log, pollMs: config.mailPollMs });
+  const worker = new MailWorker(workerDb, { smtpUrl: config.smtpUrl, from: config.mailFrom, secret: config.sessionSecret, log, pollMs: config.mailPollMs, allowPrivateHosts: config.firmSmtpPrivateHosts });
   worker.start();
   if (!config.smtpUrl) log.info("no SMTP_URL: emails of firms without their own server are kept in the outbox (see /dev/mail in development)");
 

@@ -23,6 +23,8 @@ const envSchema = z
     SESSION_MAX_AGE_HOURS: z.coerce.number().positive().default(12),
     TRUST_PROXY: z.string().default('loopback'),
     SMTP_URL: z.string().optional(),
+    // A firm's own SMTP server on a private or local address: refused in production unless 'allow'.
+    FIRM_SMTP_PRIVATE_HOSTS: z.enum(['allow', 'deny']).optional(),
     MAIL_FROM: z.string().default('Passerelle <ne-pas-repondre@passerelle.localhost>'),
     MAIL_POLL_MS: z.coerce.number().int().positive().default(1000),
     LOGIN_DELAY_MS: z.coerce.number().int().min(0).default(1000),
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     sessionMaxAgeMs: e.SESSION_MAX_AGE_HOURS * 3600_000,
     trustProxy: e.TRUST_PROXY,
     smtpUrl: e.SMTP_URL || undefined,
+    firmSmtpPrivateHosts: e.FIRM_SMTP_PRIVATE_HOSTS ? e.FIRM_SMTP_PRIVATE_HOSTS === 'allow' : !production,
     mailFrom: e.MAIL_FROM,
     mailPollMs: e.MAIL_POLL_MS,
     loginDelayMs: e.LOGIN_DELAY_MS,

@@ -11,6 +11,7 @@ import { HELENE, JULIEN, NATHALIE } from '../support/demo.ts';
 import { firmId, inFirm, userOf } from '../support/firmdb.ts';
 import { textOf as rawTextOf, unescapeHtml, type Client } from '../support/http.ts';
 import { freePort } from '../support/ports.ts';
+import { isPrivateAddress, PrivateSmtpHost, smtpAddressOf } from '../../src/lib/mail/smtpHost.ts';
 
 const textOf = (html: string, selector: string) => unescapeHtml(rawTextOf(html, selector));
 const PASSWORD = 'Mot-de-passe SMTP 9#xq';
@@ -321,5 +322,41 @@ describe('a platform without SMTP_URL', () => {
     await sleep(600); // six worker rounds
     const [diagRow] = await outboxOf(app, 'diag', NATHALIE);
     assert.deepEqual([diagRow?.status, diagRow?.attempts], ['pending', 0], 'waits for a server, untouched');
+  });
+});
+
+describe("a firm's server on a private address, where the platform refuses them (production's default)", () => {
+  let app: TestApp;
+  let own: FirmServer;
+  before(async () => {
+    own = await startFirmServer('cabinet', PASSWORD);
+    app = await startTestApp({ env: { FIRM_SMTP_PRIVATE_HOSTS: 'deny' } });
+  });
+  after(async () => {
+    await app?.close();
+    await own?.close();
+  });
+
+  it('never connects to it: the mail waits with the reason, and nothing reaches the server', async () => {
+    const helene = await signedIn(app, 'superviseur');
+    assert.equal((await helene.post('/settings/smtp', { host: 'localhost', port: String(own.port), security: 'none', username: 'cabinet', password: PASSWORD, fromName: '', fromAddress: 'extranet@delmas-associes.example' })).status, 303);
+    assert.equal((await app.client().forgotPassword('collaborateur')).status, 200);
+    const deadline = Date.now() + 8000;
+    let row: MailOutboxRow | undefined;
+    while (Date.now() < deadline) {
+      [row] = (await outboxOf(app, 'compta', JULIEN)).slice(-1);
+      if (row?.lastError) break;
+      await sleep(100);
+    }
+    assert.match(row?.lastError ?? '', /private or local address/);
+    assert.equal(row?.status, 'pending');
+    assert.equal(own.received.length, 0);
+  });
+
+  it('tells private and local addresses from public ones', async () => {
+    for (const a of ['127.0.0.1', '10.1.2.3', '172.20.0.5', '192.168.1.10', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1']) assert.ok(isPrivateAddress(a), a);
+    for (const a of ['93.184.216.34', '2a00:1450:4007:80c::2005', '172.32.0.1']) assert.ok(!isPrivateAddress(a), a);
+    await assert.rejects(smtpAddressOf('localhost', false), PrivateSmtpHost);
+    assert.match(await smtpAddressOf('localhost', true), /^(127\.0\.0\.1|::1)$/);
   });
 });

@@ -8,6 +8,8 @@ import type { Logger } from '../logger.ts';
 import type { MailOutboxRow } from '../../db/tables.ts';
 import type { FirmSmtpSettingsRow } from '../../db/emailTables.ts';
 import { senderOf, transportOptions } from './smtpSettings.ts';
+import net from 'node:net';
+import { smtpAddressOf } from './smtpHost.ts';
 
 const BATCH = 20;
 const MAX_ATTEMPTS = 10;
@@ -25,6 +27,8 @@ export interface MailWorkerOptions {
   secret: string;
   log: Logger;
   pollMs: number;
+  /** Whether a firm's server may be on a private or local address (development and tests only). */
+  allowPrivateHosts: boolean;
 }
 
 type Route = { transport: Transporter; from: string | { name: string; address: string } };
@@ -99,14 +103,17 @@ export class MailWorker {
   }
 
   /** The firm's server and sender, or the platform's. Throws when neither can send. */
-  private routeFor(firmId: string, s: FirmSmtpSettingsRow | undefined): Route {
+  private async routeFor(firmId: string, s: FirmSmtpSettingsRow | undefined): Promise<Route> {
     if (!s) {
       if (!this.platform) throw new Error('no SMTP server: neither the firm nor the platform has one');
       return { transport: this.platform, from: this.opts.from };
     }
     const cached = this.firmTransports.get(firmId);
     if (cached && cached.updatedAt === s.updatedAt.getTime()) return { transport: cached.transport, from: senderOf(s) };
-    const transport = nodemailer.createTransport(transportOptions(s, this.opts.secret));
+    const options = transportOptions(s, this.opts.secret);
+    const address = await smtpAddressOf(s.host, this.opts.allowPrivateHosts);
+    // The address checked, with the host's name for its TLS certificate.
+    const transport = nodemailer.createTransport({ ...options, host: address, ...(net.isIP(s.host) ? {} : { tls: { servername: s.host } }) });
     cached?.transport.close();
     this.firmTransports.set(firmId, { updatedAt: s.updatedAt.getTime(), transport });
     return { transport, from: senderOf(s) };
@@ -120,7 +127,7 @@ export class MailWorker {
   private async deliver(mail: MailOutboxRow, settings: FirmSmtpSettingsRow | undefined) {
     const where = { firmId: mail.firmId, id: mail.id };
     try {
-      const { transport, from } = this.routeFor(mail.firmId, settings);
+      const { transport, from } = await this.routeFor(mail.firmId, settings);
       await transport.sendMail({
         from,
         to: mail.recipient,
