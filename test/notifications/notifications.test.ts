@@ -221,9 +221,9 @@ describe('notifications (K3)', () => {
     const helene = await signedIn('superviseur');
     await helene.get(`/dossiers/${dossier.id}`);
     assert.equal((await helene.post(`/dossiers/${dossier.id}/notify`)).status, 303);
-    const contacts = await inFirm(owner(), 'compta', (trx, firmId) =>
-      trx('clientContacts').join('users', (j) => j.on('users.firmId', 'clientContacts.firmId').andOn('users.id', 'clientContacts.userId'))
-        .where({ 'clientContacts.firmId': firmId, 'clientContacts.clientId': dossier.clientId }).whereNotNull('users.email').pluck('users.identifier'));
+    const contacts = (await inFirm(owner(), 'compta', (trx, firmId) =>
+      trx('users').join('clientContacts as cc', (j) => j.on('cc.firmId', 'users.firmId').andOn('cc.userId', 'users.id'))
+        .where({ 'users.firmId': firmId, 'cc.clientId': dossier.clientId }).whereNotNull('users.email').select('users.identifier'))).map((u) => u.identifier);
     assert.ok(contacts.includes('client'));
     for (const who of contacts) assert.equal((await rowsOf(who)).filter((r) => r.href === `/dossiers/${dossier.id}`).length, 1, who);
 
