@@ -5,6 +5,8 @@ import type { Knex } from 'knex';
 /** pending / rejected: held for a supervisor (I2 for messages); sent: delivered; cancelled: "annulé". */
 export type MessageStatus = 'pending' | 'rejected' | 'sent' | 'cancelled';
 export type RecipientKind = 'user' | 'address';
+/** What users see, kept by the database from status and read_at: "à consulter", "consulté", "annulé", or held. */
+export type MessageState = 'toRead' | 'read' | 'cancelled' | 'pending' | 'rejected';
 
 /** One of the management centre's predefined addresses ("Service fiscal"). */
 export interface MessageAddressRow {
@@ -41,6 +43,7 @@ export interface MessageRow {
   decidedBy: string | null;
   decidedAt: Date | null;
   decisionComment: string;
+  state: MessageState;
 }
 
 export interface MessageFileRow {

@@ -138,6 +138,12 @@ describe('messages (H1–H3)', () => {
     const ok = await send(centre, { to: `user:${helene.id}`, subject: 'Réunion des adhérents', body: 'Le 12 décembre à 18 h.' });
     assert.equal(ok.status, 303);
     await suite.smtp.waitFor(HELENE, (m) => (m.subject ?? '').includes('Réunion des adhérents'));
+    // The answer goes to Agnès herself: her box merges it with the centre's addresses', newest first.
+    const hel = await signedIn('superviseur');
+    assert.equal((await reply(hel, idOf(ok), { subject: 'RE : Réunion des adhérents', body: 'Nous y serons.' })).status, 303);
+    const box = text((await centre.get('/messages')).text);
+    assert.ok(box.indexOf('RE : Réunion des adhérents') < box.indexOf('Liasse 2025 de la boulangerie'), 'her own message, then the addresses\' older ones');
+    assert.ok(box.includes('Déclaration 2035 de M. Garros'));
   });
 
   it('keeps a PDF of exactly 5 MB and a PNG; refuses 5 MB + 1 byte, an executable renamed .pdf, a PNG named .pdf — keeping no file and no message', async () => {
@@ -293,11 +299,16 @@ describe('messages (H1–H3)', () => {
     const firstPage = text((await c.get('/messages?q=relev%C3%A9')).text);
     assert.match(firstPage, /30 messages/);
     assert.ok(firstPage.includes('Relevé n° 30') && !firstPage.includes('Relevé n° 05'), 'newest first, 25 a page');
-    assert.ok(text((await c.get('/messages?q=relev%C3%A9&page=2')).text).includes('Relevé n° 05'));
+    const nextLink = (html: string, rel: 'next' | 'prev') => unescapeHtml(new RegExp(`href="([^"]+)" rel="${rel}"`).exec(html)?.[1] ?? '');
+    const second = (await c.get(nextLink((await c.get('/messages?q=relev%C3%A9')).text, 'next'))).text;
+    assert.ok(text(second).includes('Relevé n° 05') && !text(second).includes('Relevé n° 06'), 'the next page, by keyset');
+    assert.equal(nextLink(second, 'next'), '', 'the last page');
+    const back = text((await c.get(nextLink(second, 'prev'))).text);
+    assert.ok(back.includes('Relevé n° 30') && back.includes('Relevé n° 06') && !back.includes('Relevé n° 05'), 'and back');
     const oldest = text((await c.get('/messages?q=releve&sort=oldest')).text);
     assert.ok(oldest.indexOf('Relevé n° 01') < oldest.indexOf('Relevé n° 02'));
     assert.match(text((await c.get('/messages?q=relev%C3%A9&state=toRead')).text), /15 messages/);
-    assert.equal((await c.get('/messages?box=nimporte&state=x&page=-1')).status, 200, 'a bad query falls back to the defaults');
+    assert.equal((await c.get('/messages?box=nimporte&state=x&next=2026-01-01&prev=%27')).status, 200, 'a bad query falls back to the defaults');
 
     const res = await c.get('/messages/export.xlsx?q=relev%C3%A9&state=read');
     assert.equal(res.status, 200);
@@ -309,6 +320,13 @@ describe('messages (H1–H3)', () => {
     assert.equal(sheet.rowCount, 16, 'the header and the 15 read ones');
     assert.equal(sheet.getRow(2).getCell(4).value, 'Relevé n° 30');
     assert.equal(sheet.getRow(2).getCell(8).value, 'Consulté');
+
+    // Past 10,000, the list says "plus de" rather than count them all; the home page past 999.
+    await inFirm(owner(), 'compta', (trx, firm) => trx.raw(`
+      INSERT INTO messages (firm_id, sender_id, sender_name, recipient_kind, recipient_user_id, recipient_name, subject, body, status, sent_at)
+      SELECT ?, NULL, 'Robot', 'user', ?, 'Julien Marty', 'Alerte ' || g, 'Texte', 'sent', now() - make_interval(secs => g) FROM generate_series(1, 10001) g`, [firm, julien.id]));
+    assert.match(text((await c.get('/messages')).text), /Plus de 10 000 messages/);
+    assert.match(text((await c.get('/')).text), /Plus de 999 messages à consulter/);
   });
 
   it('opens the messages to every role and keeps each to its own, its firm and its rights', async () => {

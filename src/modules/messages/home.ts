@@ -1,27 +1,27 @@
 // Messages on the home page (A5): the person's messages still to read ("à consulter"); for the
 // centre's people, those of the centre's addresses too; for a supervisor, the messages held for
-// approval. Counted from the partial indexes of the migration.
+// approval. Each count is a range of a box's state index, and stops at HOME_CAP ("plus de 999").
+import type { Knex } from 'knex';
 import type { HomeSource } from '../registry.ts';
+import { boxParts } from './repo.ts';
+
+export const HOME_CAP = 1000;
 
 export const messagesHome: HomeSource = {
   roles: ['supervisor', 'collaborator', 'contact', 'centre'],
   figures: (trx, firm, user) => {
-    const unread = trx('messages').where({ firmId: firm.id, status: 'sent' }).whereNull('readAt');
-    if (user.role === 'centre') unread.where((w) => w.where('recipientUserId', user.id).orWhere('recipientKind', 'address'));
-    else unread.where('recipientUserId', user.id);
-    if (user.role === 'contact') {
-      unread.whereExists((s) => s.select(trx.raw('1')).from('clientContacts as cc').where('cc.firmId', firm.id).where('cc.userId', user.id).whereRaw('cc.client_id = messages.client_id'));
-    }
-    return unread.select(
-      trx.raw('count(*) AS unread'),
-      trx.raw(`(SELECT count(*) FROM messages h WHERE h.firm_id = ? AND h.status = 'pending' AND ?) AS held`, [firm.id, user.role === 'supervisor']),
-    );
+    const capped = (q: Knex.QueryBuilder) => q.select(trx.raw('1')).limit(HOME_CAP);
+    const unread = boxParts(trx, firm.id, user, { box: 'received', state: 'toRead' }).map((part) => trx.raw('(SELECT count(*) FROM (?) c)', [capped(part())]));
+    const q = trx('firms').where('firms.id', firm.id).select(trx.raw(`${unread.map(() => '?').join(' + ')} AS unread`, unread));
+    // Only for a supervisor: a subquery that never runs still weighs on the plan (and its JIT).
+    if (user.role === 'supervisor') q.select(trx.raw('(SELECT count(*) FROM (?) h) AS held', [capped(trx('messages').where('firmId', firm.id).whereRaw(`status = 'pending'`))]));
+    return q;
   },
   widgets: ({ unread = 0, held = 0 }) => ({
     counts: [],
     waiting: [
-      ...(held ? [{ key: 'messages:home.held', count: held, href: '/supervision/messages' }] : []),
-      ...(unread ? [{ key: 'messages:home.unread', count: unread, href: '/messages?state=toRead' }] : []),
+      ...(held ? [{ key: held >= HOME_CAP ? 'messages:home.heldMany' : 'messages:home.held', count: Math.min(held, HOME_CAP - 1), href: '/supervision/messages' }] : []),
+      ...(unread ? [{ key: unread >= HOME_CAP ? 'messages:home.unreadMany' : 'messages:home.unread', count: Math.min(unread, HOME_CAP - 1), href: '/messages?state=toRead' }] : []),
     ],
   }),
 };

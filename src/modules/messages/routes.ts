@@ -13,7 +13,7 @@ import { sendXlsx } from '../../lib/xlsx/http.ts';
 import { MAX_FILE_BYTES, MAX_FILES } from './attachments.ts';
 import { messageExport } from './export.ts';
 import { CONTACT_OPTIONS, recipientOptions } from './recipients.ts';
-import { findMessage, listMessages, stateOf } from './repo.ts';
+import { COUNT_CAP, findMessage, listMessages, stateOf } from './repo.ts';
 import { BOXES, composeQuery, listQuery, MAX_BODY, MAX_SUBJECT, replySchema, STATES } from './schemas.ts';
 import { asPerson, cancelMessage, messageFile, openMessage, sendMessage } from './service.ts';
 import { heldCount, historyOf, rework } from './supervision.ts';
@@ -33,9 +33,9 @@ export function messageRoutes(deps: AppDeps): Router {
     const user = req.user!;
     const data = await asPerson(deps, req.firm, user, async (trx) => ({
       list: await listMessages(trx, req.firm.id, user, { ...query, box }, req.firm.rowsPerPage),
-      held: user.role === 'supervisor' ? Number((await heldCount(trx, req.firm.id))?.n ?? 0) : 0,
+      held: user.role === 'supervisor' ? await heldCount(trx, req.firm.id) : 0,
     }));
-    renderPage(res, 'messages/index', { title: res.locals.t(`messages:boxes.${box}`), ...data, query, box, boxes: BOXES, states: STATES_OF[box], linkTo: listLink('/messages', query), stateOf });
+    renderPage(res, 'messages/index', { title: res.locals.t(`messages:boxes.${box}`), ...data, query, box, boxes: BOXES, states: STATES_OF[box], linkTo: listLink('/messages', query), stateOf, countCap: COUNT_CAP });
   });
 
   r.get('/messages/export.xlsx', async (req, res) => {

@@ -1,5 +1,6 @@
 // The message forms (seed 000 "Rédaction d'un message", seed 001 §V.3) and the list's query.
 import { z } from 'zod';
+import type { MessageState } from '../../db/messageTables.ts';
 import { email, line } from '../../lib/validation.ts';
 
 export const MAX_SUBJECT = 200;
@@ -40,16 +41,19 @@ export const approveSchema = replySchema;
 export const rejectSchema = z.strictObject({ comment: text(MAX_COMMENT).min(1) });
 
 export const BOXES = ['received', 'sent'] as const;
-export const STATES = ['toRead', 'read', 'cancelled', 'pending', 'rejected'] as const;
+/** A row of a box: its date in UTC to the microsecond, and its id. */
+export const CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)_(\d{1,18})$/;
+export const STATES = ['toRead', 'read', 'cancelled', 'pending', 'rejected'] as const satisfies readonly MessageState[];
 export const SORTS = ['newest', 'oldest'] as const;
-export type MessageState = (typeof STATES)[number];
 
 export const listQuery = z.object({
   box: z.enum(BOXES).optional().catch(undefined),
   state: z.enum(STATES).optional().catch(undefined),
   sort: z.enum(SORTS).optional().catch(undefined),
   q: z.string().trim().max(100).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(1_000_000).optional().catch(undefined),
+  /** Keyset paging: the page after, or before, this row (see repo.ts). */
+  next: z.string().regex(CURSOR).optional().catch(undefined),
+  prev: z.string().regex(CURSOR).optional().catch(undefined),
 });
 export type ListQuery = z.infer<typeof listQuery>;
 

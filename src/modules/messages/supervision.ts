@@ -31,8 +31,10 @@ export async function heldMessages(trx: FirmTrx, firmId: string) {
   return rows.map((r) => ({ ...r, files: files.filter((f) => f.messageId === r.id) }));
 }
 
-export function heldCount(trx: FirmTrx, firmId: string) {
-  return trx('messages').where({ firmId, status: 'pending' }).count({ n: '*' }).first();
+/** How many wait, up to 1,000 (shown "999+"). */
+export async function heldCount(trx: FirmTrx, firmId: string): Promise<number> {
+  const { rows } = (await trx.raw('SELECT count(*) AS n FROM (?) h', [trx('messages').where({ firmId, status: 'pending' }).select(trx.raw('1')).limit(1000)])) as { rows: { n: string }[] };
+  return Number(rows[0]!.n);
 }
 
 export type Decision = { approve: true; subject: string; body: string } | { approve: false; comment: string };
