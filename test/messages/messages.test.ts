@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import { withFirm } from '../../src/db/withFirm.ts';
+import { reconcileStorage } from '../../src/modules/documents/reconcile.ts';
 import { suiteAppWithSmtp } from '../support/app.ts';
 import { HELENE, JULIEN, SOPHIE } from '../support/demo.ts';
 import { EXE, storedFiles, TINY_PDF as PDF } from '../support/files.ts';
@@ -121,6 +122,19 @@ describe('messages (H1–H3)', () => {
     const shown = text((await sophie.get(`/messages/${answerId}`)).text);
     assert.ok(shown.includes('Merci, bien reçu.') && shown.includes('La voici.'), 'the original below the answer');
     assert.equal((await reply(sophie, id, { subject: 'x', body: 'y' })).status, 403, 'the sender does not answer her own message');
+
+    // A client nobody follows (or whose collaborator left): the firm's first supervisor gets it.
+    const setCollaborator = (collaboratorId: string | null) => inFirm(owner(), 'compta', (trx, firm) => trx('clients').where({ firmId: firm, id: boulangerie }).update({ collaboratorId }));
+    const julienId = (await userOf(owner(), 'compta', 'collaborateur')).id;
+    try {
+      await setCollaborator(null);
+      await sophie.get('/messages/new');
+      const toFirm = await send(sophie, { to: `firm:${boulangerie}`, subject: 'Sans collaborateur', body: 'Qui me lira ?' });
+      assert.equal((await message(idOf(toFirm)))!.recipientUserId, (await userOf(owner(), 'compta', 'superviseur')).id);
+      await suite.smtp.waitFor(HELENE, (m) => (m.subject ?? '').includes('Sans collaborateur'));
+    } finally {
+      await setCollaborator(julienId);
+    }
   });
 
   it('lets the centre write to the firm\'s staff only', async () => {
@@ -152,8 +166,16 @@ describe('messages (H1–H3)', () => {
     const big = Buffer.concat([PDF, Buffer.alloc(MB5 - PDF.length, 0x20)]);
     const ok = await send(julien, { to, subject: 'Deux pièces' }, [{ filename: 'Statuts.pdf', type: 'application/pdf', data: big }, { filename: 'Kbis.png', type: 'image/png', data: PNG }]);
     assert.equal(ok.status, 303);
-    const files = await inFirm(owner(), 'compta', (trx, firm) => trx('messageFiles').where({ firmId: firm, messageId: idOf(ok) }).orderBy('id').select('name', 'mime', 'size'));
-    assert.deepEqual(files, [{ name: 'Statuts.pdf', mime: 'application/pdf', size: String(MB5) }, { name: 'Kbis.png', mime: 'image/png', size: String(PNG.length) }]);
+    const files = await inFirm(owner(), 'compta', (trx, firm) => trx('messageFiles').where({ firmId: firm, messageId: idOf(ok) }).orderBy('id').select('id', 'name', 'mime', 'size'));
+    assert.deepEqual(files.map(({ id: _id, ...f }) => f), [{ name: 'Statuts.pdf', mime: 'application/pdf', size: String(MB5) }, { name: 'Kbis.png', mime: 'image/png', size: String(PNG.length) }]);
+    // The start-up sweep of files without a row keeps a message's attachments.
+    await reconcileStorage(suite.app.running.deps, { orphanAgeMs: 0 });
+    const png = await julien.get(`/messages/${idOf(ok)}/files/${files[1]!.id}`);
+    assert.equal(png.status, 200);
+    assert.deepEqual(png.body, PNG);
+    assert.equal(png.headers['content-type'], 'image/png');
+    assert.equal(png.headers['x-content-type-options'], 'nosniff');
+    assert.match(String(png.headers['content-disposition']), /^attachment; filename="Kbis\.png"/);
 
     const before = { files: stored(), rows: await count() };
     const tooBig = await send(julien, { to, subject: 'Trop gros' }, [{ filename: 'Kbis.png', type: 'image/png', data: PNG }, { filename: 'Gros.pdf', type: 'application/pdf', data: Buffer.concat([big, Buffer.from(' ')]) }]);
