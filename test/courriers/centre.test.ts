@@ -15,12 +15,7 @@ const JULIEN = 'julien.marty@delmas-associes.example';
 describe('the management centre (role centre)', () => {
   const suite = suiteAppWithSmtp();
   const owner = () => suite.app.db.owner;
-  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
-    const c = suite.app.client(firm);
-    await c.login(who);
-    await c.get('/account');
-    return c;
-  };
+  const signedIn = (who: string, firm = 'compta'): Promise<Client> => suite.app.signedIn(who, firm);
   const put = (c: Client, fields: Record<string, string>) =>
     c.postMultipart(`/mail?_csrf=${encodeURIComponent(c.csrf)}`, { type: 'question', subject: 'Question', needsReply: 'on', replyBy: '', clientNumber: '3310', ...fields, document: { filename: 'Question.pdf', type: 'application/pdf', data: PDF } });
   const mailId = async (subject: string) => String((await inFirm(owner(), 'compta', (trx, firmId) => trx('mailItems').where({ firmId, subject }).first('id')))!.id);

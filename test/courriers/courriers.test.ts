@@ -14,12 +14,7 @@ import { unescapeHtml, type Client } from '../support/http.ts';
 describe('mail (G1–G4)', () => {
   const suite = suiteAppWithSmtp();
   const owner = () => suite.app.db.owner;
-  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
-    const c = suite.app.client(firm);
-    await c.login(who);
-    await c.get('/account');
-    return c;
-  };
+  const signedIn = (who: string, firm = 'compta'): Promise<Client> => suite.app.signedIn(who, firm);
   const put = (c: Client, fields: Record<string, string>, data = PDF, filename = 'Question TVA.pdf') =>
     c.postMultipart(`/mail?_csrf=${encodeURIComponent(c.csrf)}`, { type: 'question', subject: 'Question sur la TVA', needsReply: 'on', replyBy: '2026-12-15', ...fields, document: { filename, type: 'application/pdf', data } });
   const stored = () => storedFiles(suite.app.filesDir);
@@ -108,12 +103,7 @@ describe('answers to mail and their supervision (G4, I2)', () => {
   const owner = () => suite.app.db.owner;
   const HELENE = 'helene.delmas@delmas-associes.example';
   const JULIEN = 'julien.marty@delmas-associes.example';
-  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
-    const c = suite.app.client(firm);
-    await c.login(who);
-    await c.get('/account');
-    return c;
-  };
+  const signedIn = (who: string, firm = 'compta'): Promise<Client> => suite.app.signedIn(who, firm);
   const putQuestion = async (c: Client, subject: string, needsReply = 'on') => {
     await c.postMultipart(`/mail?_csrf=${encodeURIComponent(c.csrf)}`, { clientNumber: '3310', type: 'question', subject, needsReply, replyBy: '', document: { filename: 'q.pdf', type: 'application/pdf', data: PDF } });
     return String((await inFirm(owner(), 'compta', (trx, firmId) => trx('mailItems').where({ firmId, subject }).first('id')))!.id);
@@ -201,12 +191,7 @@ describe('answers to mail and their supervision (G4, I2)', () => {
 describe("Copie du document envoyé à l'adhérent", () => {
   const suite = suiteAppWithSmtp();
   const owner = () => suite.app.db.owner;
-  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
-    const c = suite.app.client(firm);
-    await c.login(who);
-    await c.get('/account');
-    return c;
-  };
+  const signedIn = (who: string, firm = 'compta'): Promise<Client> => suite.app.signedIn(who, firm);
 
   it('puts a copy in the client\'s documents once, tells its contacts without the document, and keeps others out', async () => {
     const mail = (await inFirm(owner(), 'compta', (trx, firmId) => trx('mailItems').where({ firmId, subject: 'Examen de cohérence 2025 : marge brute' }).first()))!;

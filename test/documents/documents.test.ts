@@ -18,11 +18,7 @@ import { unescapeHtml, type Client } from '../support/http.ts';
 describe('documents (D1–D3, D7)', () => {
   const suite = suiteAppWithSmtp();
   const owner = () => suite.app.db.owner;
-  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
-    const c = suite.app.client(firm);
-    await c.login(who);
-    return c;
-  };
+  const signedIn = (who: string, firm = 'compta'): Promise<Client> => suite.app.signedIn(who, firm, '/');
   const clientId = (number: number, firm = 'compta') => inFirm(owner(), firm, async (trx, firmId) => String((await trx('clients').where({ firmId, number }).first('id'))!.id));
   const folderId = (client: string, name: string) =>
     inFirm(owner(), 'compta', async (trx, firmId) => String((await trx('folders').where({ firmId, clientId: client, name }).first('id'))!.id));
@@ -385,12 +381,7 @@ describe('the firm\'s upload settings', () => {
 
 describe('the documentation space (D4)', () => {
   const suite = suiteAppWithSmtp();
-  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
-    const c = suite.app.client(firm);
-    await c.login(who);
-    await c.get('/documentation');
-    return c;
-  };
+  const signedIn = (who: string, firm = 'compta'): Promise<Client> => suite.app.signedIn(who, firm, '/documentation');
   const publishAs = (c: Client, fields: Record<string, string>, data = PDF) =>
     c.postMultipart(`/documentation?_csrf=${encodeURIComponent(c.csrf)}`, { ...fields, file: { filename: 'Notice fiscalité.pdf', type: 'application/pdf', data } });
   const stored = () => storedFiles(suite.app.filesDir);

@@ -59,12 +59,7 @@ const today = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeZone: '
 describe('dossiers (E1–E4, D5, D8)', () => {
   const suite = suiteAppWithSmtp();
   const owner = () => suite.app.db.owner;
-  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
-    const c = suite.app.client(firm);
-    await c.login(who);
-    await c.get('/dossiers');
-    return c;
-  };
+  const signedIn = (who: string, firm = 'compta'): Promise<Client> => suite.app.signedIn(who, firm, '/dossiers');
   const create = (c: Client, fields: Record<string, string>, files: UploadPart[]) => c.postMultipart(`/dossiers?_csrf=${encodeURIComponent(c.csrf)}`, { ...fields, files });
   const stored = () => storedFiles(suite.app.filesDir);
   const filesOf = (dossierId: string) => inFirm(owner(), 'compta', (trx, firmId) => trx('files').where({ firmId, dossierId }).orderBy('id').select('id', 'name', 'sha256', 'downloadCount'));
@@ -284,12 +279,7 @@ describe('emailed links to a dossier (D6)', () => {
   let dossierId = '';
   let fileId = '';
 
-  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
-    const c = suite.app.client(firm);
-    await c.login(who);
-    await c.get('/dossiers');
-    return c;
-  };
+  const signedIn = (who: string, firm = 'compta'): Promise<Client> => suite.app.signedIn(who, firm, '/dossiers');
   /** Sends a link from the dossier page; returns the token read from the email the recipient got. */
   const sendLink = async (c: Client, to: string, fields: Record<string, string> = {}) => {
     await c.get(`/dossiers/${dossierId}`);

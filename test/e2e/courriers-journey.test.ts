@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startTestAppWithSmtp } from '../support/app.ts';
-import { axeViolations, chromiumMissing, describeViolation, launchChromium, screenshot, SCREENSHOT_DIR, watchedContext } from '../support/browser.ts';
+import { after, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { axeViolations, chromiumMissing, describeViolation, screenshot, suiteAppWithSmtpAndBrowser, watchedContext } from '../support/browser.ts';
 import { DEMO_PASSWORD, JULIEN } from '../support/demo.ts';
 import { TINY_PDF } from '../support/files.ts';
 
@@ -21,23 +20,14 @@ const SUBJECT = 'Examen de cohérence : variation des stocks';
 const missing = chromiumMissing();
 
 describe('mail and supervised answers in a browser', { skip: missing ? `${missing}; browser tests skipped` : false }, () => {
-  let started: Awaited<ReturnType<typeof startTestAppWithSmtp>> | undefined;
-  let browser: Browser | undefined;
+  const suite = suiteAppWithSmtpAndBrowser();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'courriers-journey-'));
-  before(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    [started, browser] = await Promise.all([startTestAppWithSmtp(), launchChromium()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await started?.close();
-    fs.rmSync(work, { recursive: true, force: true });
-  });
-  const baseURL = () => `http://compta.localhost:${started!.app.port}`;
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+  const baseURL = () => `http://compta.localhost:${suite.app.port}`;
 
   /** Signs `identifier` in in a fresh context; `steps` run on its page; no console error, CSP violation or serious axe finding allowed. */
   async function as(identifier: string, steps: (page: Page, look: (name: string) => Promise<void>) => Promise<void>) {
-    const { context, watch } = await watchedContext(browser!, baseURL());
+    const { context, watch } = await watchedContext(suite.browser, baseURL());
     try {
       const page = await context.newPage();
       await page.goto('/login');
@@ -91,7 +81,7 @@ describe('mail and supervised answers in a browser', { skip: missing ? `${missin
       await page.getByRole('link', { name: SUBJECT }).waitFor();
       await look('centre-sent');
     });
-    const arrived = await started!.smtp.waitFor(JULIEN, (m) => (m.text ?? '').includes(SUBJECT));
+    const arrived = await suite.smtp.waitFor(JULIEN, (m) => (m.text ?? '').includes(SUBJECT));
     assert.equal(arrived.attachments.length, 0, 'never the document');
 
     // 2. The collaborator in charge answers, with a file; the answer waits for the supervisor.
@@ -125,7 +115,7 @@ describe('mail and supervised answers in a browser', { skip: missing ? `${missin
     });
 
     // 4. The centre reads the answer as approved, with its file.
-    const answered = await started!.smtp.waitFor(AGNES, (m) => /Réponse à votre courrier/.test(m.subject ?? ''));
+    const answered = await suite.smtp.waitFor(AGNES, (m) => /Réponse à votre courrier/.test(m.subject ?? ''));
     assert.match(answered.text ?? '', /arrêtée en juin 2025/);
     await as('centre', async (page, look) => {
       await menu(page, FR.courriers.sent.menu);

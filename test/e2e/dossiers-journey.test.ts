@@ -9,11 +9,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import type { Browser, Page } from 'playwright-core';
-import { startTestAppWithSmtp } from '../support/app.ts';
-import { axeViolations, chromiumMissing, describeViolation, launchChromium, screenshot, SCREENSHOT_DIR, watchedContext } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { axeViolations, chromiumMissing, describeViolation, screenshot, SCREENSHOT_DIR, suiteAppWithSmtpAndBrowser, watchedContext } from '../support/browser.ts';
 import { DEMO_PASSWORD, SOPHIE } from '../support/demo.ts';
 
 const locale = (ns: string) => JSON.parse(fs.readFileSync(path.join(import.meta.dirname, `../../locales/fr/${ns}.json`), 'utf8'));
@@ -39,19 +38,10 @@ const missing = chromiumMissing();
 
 describe('dossiers in a browser', { skip: missing ? `${missing}; browser tests skipped` : false }, () => {
   // The app with its mail going to a real SMTP server, and Chromium, for the whole suite.
-  let started: Awaited<ReturnType<typeof startTestAppWithSmtp>> | undefined;
-  let browser: Browser | undefined;
+  const suite = suiteAppWithSmtpAndBrowser();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dossiers-journey-'));
-  before(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    [started, browser] = await Promise.all([startTestAppWithSmtp(), launchChromium()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await started?.close();
-    fs.rmSync(work, { recursive: true, force: true });
-  });
-  const baseURL = () => `http://compta.localhost:${started!.app.port}`;
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+  const baseURL = () => `http://compta.localhost:${suite.app.port}`;
 
   async function signIn(page: Page, identifier: string) {
     await page.getByLabel(FR.auth.login.identifier).fill(identifier);
@@ -75,7 +65,7 @@ describe('dossiers in a browser', { skip: missing ? `${missing}; browser tests s
   }
 
   test('a collaborator creates a dossier with two PDFs and tells the client; the contact downloads them stamped while unpaid, then as they are once the supervisor marks it paid', async () => {
-    const { smtp } = started!;
+    const { smtp } = suite;
     const bilan = await pdf(3, 'Bilan 2025');
     const annexes = await pdf(2, 'Annexes 2025');
     const bilanFile = path.join(work, 'bilan-2025.pdf');
@@ -85,7 +75,7 @@ describe('dossiers in a browser', { skip: missing ? `${missing}; browser tests s
 
     // 1–2. The collaborator creates the dossier with its two files, then tells the client.
     let dossierUrl = '';
-    const julien = await watchedContext(browser!, baseURL());
+    const julien = await watchedContext(suite.browser, baseURL());
     try {
       const page = await julien.context.newPage();
       await page.goto('/login');
@@ -136,10 +126,10 @@ describe('dossiers in a browser', { skip: missing ? `${missing}; browser tests s
     assert.match(mail.text ?? '', /Bonjour Sophie Despéries/);
     const link = /https?:\/\/\S+\/dossiers\/\d+/.exec(mail.text ?? '')?.[0];
     assert.ok(link, `a link to the dossier in: ${mail.text}`);
-    assert.equal(link, `http://localhost:${started!.app.port}${new URL(dossierUrl).pathname}`, 'the emailed link is this dossier on the firm address');
+    assert.equal(link, `http://localhost:${suite.app.port}${new URL(dossierUrl).pathname}`, 'the emailed link is this dossier on the firm address');
 
     // 3. Sophie follows the link, signs in, and is brought back to the dossier; her PDFs are stamped.
-    const sophie = await watchedContext(browser!, new URL(link).origin);
+    const sophie = await watchedContext(suite.browser, new URL(link).origin);
     try {
       const page = await sophie.context.newPage();
       await page.goto(link);
@@ -177,7 +167,7 @@ describe('dossiers in a browser', { skip: missing ? `${missing}; browser tests s
       assert.deepEqual(sophie.watch.problems, []);
 
       // 4. The supervisor sees the download, then marks the dossier paid.
-      const helene = await watchedContext(browser!, baseURL());
+      const helene = await watchedContext(suite.browser, baseURL());
       try {
         const staff = await helene.context.newPage();
         await staff.goto(dossierUrl);

@@ -71,12 +71,7 @@ async function startFirmServer(user: string, password: string): Promise<FirmServ
   };
 }
 
-async function signedIn(app: TestApp, who: string, firm = 'compta'): Promise<Client> {
-  const c = app.client(firm);
-  assert.equal((await c.login(who)).status, 303);
-  await c.get('/account');
-  return c;
-}
+const signedIn = (app: TestApp, who: string, firm = 'compta'): Promise<Client> => app.signedIn(who, firm);
 
 const outboxOf = (app: TestApp, slug: string, recipient: string): Promise<MailOutboxRow[]> =>
   inFirm(app.db.owner, slug, (trx, id) => trx('mailOutbox').where({ firmId: id, recipient }).orderBy('id'));

@@ -22,12 +22,7 @@ const text = (html: string) => unescapeHtml(html).replace(/<[^>]+>/g, ' ').repla
 describe('messages (H1–H3)', () => {
   const suite = suiteAppWithSmtp();
   const owner = () => suite.app.db.owner;
-  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
-    const c = suite.app.client(firm);
-    await c.login(who);
-    await c.get('/messages/new');
-    return c;
-  };
+  const signedIn = (who: string, firm = 'compta'): Promise<Client> => suite.app.signedIn(who, firm, '/messages/new');
   const send = (c: Client, fields: Record<string, string>, files: UploadPart[] = []) =>
     c.postMultipart(`/messages?_csrf=${encodeURIComponent(c.csrf)}`, { subject: 'Objet', body: 'Texte', ...fields, ...(files.length ? { files } : {}) });
   const reply = async (c: Client, id: string, fields: Record<string, string>, files: UploadPart[] = []) => {
@@ -429,12 +424,7 @@ describe('messages (H1–H3)', () => {
 describe('supervised messages to clients', () => {
   const suite = suiteAppWithSmtp();
   const owner = () => suite.app.db.owner;
-  const signedIn = async (who: string, firm = 'compta'): Promise<Client> => {
-    const c = suite.app.client(firm);
-    await c.login(who);
-    await c.get('/messages/new');
-    return c;
-  };
+  const signedIn = (who: string, firm = 'compta'): Promise<Client> => suite.app.signedIn(who, firm, '/messages/new');
   const message = (id: string) => inFirm(owner(), 'compta', (trx, firm) => trx('messages').where({ firmId: firm, id }).first());
   const mailsTo = (to: string, subject: string) => inFirm(owner(), 'compta', (trx, firm) => trx('mailOutbox').where({ firmId: firm, recipient: to }).where('subject', 'like', `%${subject}%`).select('subject'));
 

@@ -20,6 +20,8 @@ export interface TestApp {
   db: TestDatabase;
   /** A fresh cookie jar on a firm's host (`compta`, `diag`, or `localhost` for the default firm). */
   client(firm?: string): Client;
+  /** A client signed in as `who`, having opened `landing` (which gives it a CSRF token for its forms). */
+  signedIn(who: string, firm?: string, landing?: string): Promise<Client>;
   close(): Promise<void>;
 }
 
@@ -48,12 +50,20 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ...opts.env,
   });
   const running = await start(config, createLogger(config.logLevel), opts.modules);
+  const client = (firm = 'compta') => new Client(port, firm === 'localhost' ? 'localhost' : `${firm}.localhost`);
   return {
     port,
     filesDir,
     running,
     db,
-    client: (firm = 'compta') => new Client(port, firm === 'localhost' ? 'localhost' : `${firm}.localhost`),
+    client,
+    async signedIn(who: string, firm = 'compta', landing = '/account') {
+      const c = client(firm);
+      const res = await c.login(who);
+      if (res.status !== 303) throw new Error(`${who} could not sign in on ${firm} (${res.status})`);
+      await c.get(landing);
+      return c;
+    },
     async close() {
       await running.close();
       if (!opts.database) await db.drop();

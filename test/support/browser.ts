@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startTestApp, type TestApp } from './app.ts';
+import { startTestApp, startTestAppWithSmtp, type TestApp } from './app.ts';
+import type { TestSmtp } from './smtp.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results/screenshots');
@@ -124,22 +125,37 @@ export function describeViolation(v: AxeViolation): string {
 
 /** Inside a describe: the app and a headless Chromium for the whole suite, closed after it. */
 export function suiteAppWithBrowser(): { readonly app: TestApp; readonly browser: Browser } {
-  let app: TestApp | undefined;
+  return suiteWithBrowser(async () => {
+    const app = await startTestApp();
+    return { app, smtp: undefined, close: () => app.close() };
+  });
+}
+
+/** The same with the app's mail going to a real SMTP server the suite starts (journeys that read emails). */
+export function suiteAppWithSmtpAndBrowser(): { readonly app: TestApp; readonly browser: Browser; readonly smtp: TestSmtp } {
+  return suiteWithBrowser(startTestAppWithSmtp) as { readonly app: TestApp; readonly browser: Browser; readonly smtp: TestSmtp };
+}
+
+function suiteWithBrowser(startApp: () => Promise<{ app: TestApp; smtp: TestSmtp | undefined; close(): Promise<void> }>) {
+  let started: Awaited<ReturnType<typeof startApp>> | undefined;
   let browser: Browser | undefined;
   before(async () => {
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    [app, browser] = await Promise.all([startTestApp(), launchChromium()]);
+    [started, browser] = await Promise.all([startApp(), launchChromium()]);
   });
   after(async () => {
     await browser?.close();
-    await app?.close();
+    await started?.close();
   });
   return {
     get app() {
-      return app!;
+      return started!.app;
     },
     get browser() {
       return browser!;
+    },
+    get smtp() {
+      return started!.smtp;
     },
   };
 }
