@@ -40,7 +40,7 @@ function toCamel(s: string): string {
   return s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-function camelizeRow(row: unknown): unknown {
+export function camelizeRow(row: unknown): unknown {
   if (row === null || typeof row !== 'object' || Array.isArray(row) || row instanceof Date || Buffer.isBuffer(row)) return row;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) out[toCamel(k)] = v;

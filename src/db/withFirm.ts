@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { camelizeRow } from './knex.ts';
 import type { Role } from './tables.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -9,7 +11,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 export type FirmTrx = Knex.Table & Pick<Knex, 'raw' | 'fn'>;
 
-type PgConnection = { query(sql: string): Promise<unknown>; __knex__disposed?: unknown };
+type PgConnection = {
+  query(sql: string | { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
+  __knex__disposed?: unknown;
+};
+const CONNECTION = Symbol('connection');
 type PoolClient = { acquireConnection(): Promise<PgConnection>; releaseConnection(conn: PgConnection): Promise<void> };
 
 /**
@@ -42,6 +48,7 @@ export async function withFirm<T>(db: Knex, firmId: string, work: (trx: FirmTrx)
     const trx = Object.assign((table: string) => db(table).connection(conn), {
       raw: (sql: string, bindings?: Knex.RawBinding[] | Knex.ValueDict) => (bindings === undefined ? db.raw(sql) : db.raw(sql, bindings)).connection(conn),
       fn: db.fn,
+      [CONNECTION]: conn,
     }) as unknown as FirmTrx;
     let result: T;
     try {
@@ -75,4 +82,21 @@ export async function inTurn<T extends readonly (() => unknown)[]>(...steps: T):
   const out: unknown[] = [];
   for (const step of steps) out.push(await step());
   return out as Results<T>;
+}
+
+/**
+ * Runs a query as a named prepared statement on the transaction's connection: PostgreSQL plans it
+ * once per connection instead of at every call. For a big statement run on every page (the home
+ * page's: planning its subqueries and their row-level security took 3–5 ms, running it 0.2 ms).
+ * Rows come back in camelCase, as from knex. Elsewhere (a knex transaction), an ordinary query.
+ */
+export async function runPrepared<T = Record<string, unknown>>(trx: FirmTrx, query: Knex.Raw | Knex.QueryBuilder): Promise<T[]> {
+  const conn = (trx as unknown as { [CONNECTION]?: PgConnection })[CONNECTION];
+  if (!conn) {
+    const result = (await query) as unknown;
+    return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+  }
+  const { sql, bindings } = query.toSQL().toNative();
+  const name = `p_${createHash('sha1').update(sql).digest('base64url')}`;
+  return (await conn.query({ name, text: sql, values: bindings as unknown[] })).rows.map(camelizeRow) as T[];
 }

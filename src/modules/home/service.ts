@@ -3,7 +3,7 @@
 // comes in one statement: one row, a JSON object per module, each module's query a subquery.
 import type { Knex } from 'knex';
 import type { ActivityRow, FirmRow, Role } from '../../db/tables.ts';
-import { withFirm } from '../../db/withFirm.ts';
+import { runPrepared, withFirm } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SessionUser } from '../../http/context.ts';
 
@@ -35,7 +35,7 @@ export async function homeFor(deps: AppDeps, firm: FirmRow, user: SessionUser): 
       bindings.push(firm.id, firm.id);
     }
     if (!from.length) return { counts: [], waiting: [], recent: [] };
-    const { rows } = (await trx.raw(`SELECT ${columns.join(', ')} FROM ${from.join(' CROSS JOIN ')}`, bindings as Knex.RawBinding[])) as { rows: Record<string, unknown>[] };
+    const rows = await runPrepared(trx, trx.raw(`SELECT ${columns.join(', ')} FROM ${from.join(' CROSS JOIN ')}`, bindings as Knex.RawBinding[]));
     const row = rows[0] ?? {};
     const widgets = parts.map((p, i) => p.source.widgets(numbers(row[`m${i}`]), firm, user));
     const counts = widgets.flatMap((w) => w.counts);
