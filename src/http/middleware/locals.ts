@@ -1,13 +1,14 @@
 import type { Request, RequestHandler } from 'express';
 import type { i18n } from 'i18next';
 import type { Flash } from '../context.ts';
+import { pageT } from '../../lib/i18n/index.ts';
 
 /** Language (the user's, else the firm's), translation, the signed-in user and flash messages for views. */
 export function viewLocals(i18n: i18n): RequestHandler {
   return (req, res, next) => {
     const locale = req.user?.locale ?? req.firm.defaultLocale;
     res.locals.locale = locale;
-    const t = i18n.getFixedT(locale);
+    const t = pageT(i18n, locale);
     res.locals.t = t;
     // 'clients.created' reads activity:actions.clients.created, else clients:activity.created: a
     // module keeps the words of its actions in its own catalogue.
