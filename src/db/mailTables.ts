@@ -58,15 +58,19 @@ export interface MailReplyRow {
   sentAt: Date | null;
 }
 
-export interface MailReplyFileRow {
+/** A file attached to something (an answer, a message): stored under a random key, its type read from its content. */
+export interface AttachmentColumns {
   firmId: string;
   id: string;
-  replyId: string;
   name: string;
   mime: string;
   size: string;
   sha256: string;
   storageKey: string;
+}
+
+export interface MailReplyFileRow extends AttachmentColumns {
+  replyId: string;
 }
 
 declare module 'knex/types/tables.js' {

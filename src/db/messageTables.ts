@@ -1,6 +1,7 @@
 // Typed tables of the messages module ("Dialogue", H1–H3): see tables.ts and the migration
 // 20261126000010_create_messages.ts.
 import type { Knex } from 'knex';
+import type { AttachmentColumns } from './mailTables.ts';
 
 /** pending / rejected: held for a supervisor (I2 for messages); sent: delivered; cancelled: "annulé". */
 export type MessageStatus = 'pending' | 'rejected' | 'sent' | 'cancelled';
@@ -46,15 +47,8 @@ export interface MessageRow {
   state: MessageState;
 }
 
-export interface MessageFileRow {
-  firmId: string;
-  id: string;
+export interface MessageFileRow extends AttachmentColumns {
   messageId: string;
-  name: string;
-  mime: string;
-  size: string;
-  sha256: string;
-  storageKey: string;
 }
 
 declare module 'knex/types/tables.js' {
