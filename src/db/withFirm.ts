@@ -66,6 +66,14 @@ export async function withFirm<T>(db: Knex, firmId: string, work: (trx: FirmTrx)
   }
 }
 
+/**
+ * Runs `work` in the firm's transaction as `person`: the database applies their role's limits on
+ * top of the firm's (a contact's folders, the centre's mail). What every service calls.
+ */
+export function asPerson<T>(deps: { db: Knex }, firm: { id: string }, person: Person, work: (trx: FirmTrx) => Promise<T>): Promise<T> {
+  return withFirm(deps.db, firm.id, work, { id: person.id, role: person.role });
+}
+
 /** Scopes the rest of an open knex transaction to one firm. */
 export async function setFirm(trx: Knex.Transaction, firmId: string): Promise<void> {
   if (!UUID.test(firmId)) throw new Error('setFirm: invalid firm id');

@@ -1,10 +1,11 @@
 // A9, the client's "Activités" tab: the last 1,000 activities on its documents, searchable by file
 // name, format, sub-folder, period and type of activity.
+import { asPerson } from '../../db/withFirm.ts';
 import { z } from 'zod';
 import type { FirmRow } from '../../db/tables.ts';
 import type { AppDeps } from '../../deps.ts';
 import { NotFound } from '../../lib/errors.ts';
-import { asPerson, openClient } from './folders.ts';
+import { openClient } from './folders.ts';
 import type { Person } from './standing.ts';
 
 export const ACTIVITY_LIMIT = 1000;

@@ -2,12 +2,12 @@
 // when, from which address) in the transaction that allows it, then the file is streamed.
 import type { FileRow } from '../../db/documentTables.ts';
 import type { FirmRow } from '../../db/tables.ts';
-import type { FirmTrx } from '../../db/withFirm.ts';
+import { asPerson, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SentFile } from '../../http/attachment.ts';
 import { NotFound } from '../../lib/errors.ts';
 import { recordActivity } from '../activity/service.ts';
-import { asPerson, folderIn, openClient } from './folders.ts';
+import { folderIn, openClient } from './folders.ts';
 import type { Person } from './standing.ts';
 import { firmStorage } from './store.ts';
 import { extensionOf } from './upload.ts';

@@ -1,11 +1,12 @@
 // D3: a file's details and access history; its title and comment changed; deleted to the trash,
 // restored from it, or deleted for good when a supervisor empties the trash.
+import { asPerson } from '../../db/withFirm.ts';
 import type { FirmRow } from '../../db/tables.ts';
 import type { AppDeps } from '../../deps.ts';
 import { Forbidden, NotFound } from '../../lib/errors.ts';
 import { recordActivity } from '../activity/service.ts';
 import { readableFile } from './download.ts';
-import { asPerson, folderIn, openClient } from './folders.ts';
+import { folderIn, openClient } from './folders.ts';
 import type { Person } from './standing.ts';
 import { removeStored } from './store.ts';
 

@@ -2,7 +2,7 @@
 // tree template applied to the client. Each change is one transaction with its activity entry.
 import type { FolderLevel } from '../../db/documentTables.ts';
 import type { FirmRow } from '../../db/tables.ts';
-import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
+import { asPerson, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import { Forbidden, NotFound } from '../../lib/errors.ts';
 import type { FieldErrors } from '../../lib/validation.ts';
@@ -13,10 +13,6 @@ import { removeStored } from './store.ts';
 import { subtreeIds, treeFor, type TreeFolder } from './tree.ts';
 
 export type FolderResult = { ok: true; id: string } | { ok: false; errors: FieldErrors };
-
-/** Runs `work` as `person`: the database applies their role's limits on top of the firm's. */
-export const asPerson = <T>(deps: AppDeps, firm: FirmRow, person: Person, work: (trx: FirmTrx) => Promise<T>) =>
-  withFirm(deps.db, firm.id, work, { id: person.id, role: person.role });
 
 /** Who may shape a client's tree (folders at the top, templates, permissions): the supervisor and the staff who may modify the client. */
 export const mayShape = (s: ClientStanding) => s.role === 'supervisor' || (s.role === 'collaborator' && s.access === 'write');

@@ -2,13 +2,13 @@
 // cascader" (a folder's permissions copied to all its sub-folders), and "Voir comme".
 import type { FolderLevel } from '../../db/documentTables.ts';
 import type { FirmRow, UserRow } from '../../db/tables.ts';
-import type { FirmTrx } from '../../db/withFirm.ts';
+import { asPerson, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import { Forbidden, NotFound } from '../../lib/errors.ts';
 import type { FieldErrors } from '../../lib/validation.ts';
 import { recordActivity } from '../activity/service.ts';
 import { displayName } from '../users/repo.ts';
-import { asPerson, folderIn, mayShape, openClient, type Opened } from './folders.ts';
+import { folderIn, mayShape, openClient, type Opened } from './folders.ts';
 import { effectiveLevel, type ClientStanding } from './levels.ts';
 import type { PermissionsForm } from './schemas.ts';
 import type { Person } from './standing.ts';

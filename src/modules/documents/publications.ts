@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Audience, PublicationRow } from '../../db/documentTables.ts';
 import type { FirmRow, Role } from '../../db/tables.ts';
-import type { FirmTrx } from '../../db/withFirm.ts';
+import { asPerson, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SentFile } from '../../http/attachment.ts';
 import { Forbidden, NotFound } from '../../lib/errors.ts';
@@ -15,7 +15,6 @@ import { UploadEngine } from '../../lib/storage/uploadEngine.ts';
 import { line, parseForm, type FieldErrors } from '../../lib/validation.ts';
 import type { HomeSource } from '../registry.ts';
 import { recordActivity } from '../activity/service.ts';
-import { asPerson } from './folders.ts';
 import type { Person } from './standing.ts';
 import { firmStorage, removeStored } from './store.ts';
 

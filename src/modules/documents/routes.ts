@@ -2,6 +2,7 @@
 // "Fichiers" tab (/clients/:id/files); a contact from "Documents" (/documents/:clientId). The
 // actions on folders are the same for both, under /documents/:clientId; each checks the person's
 // level on the folder (levels.ts), and a contact's transactions also carry the database's limits.
+import { asPerson } from '../../db/withFirm.ts';
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
@@ -12,7 +13,7 @@ import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { CLIENT_TABS } from '../clients/routes.ts';
 import { activityQuery, documentActivity, DOCUMENT_ACTIONS } from './activity.ts';
 import { filesIn } from './files.ts';
-import { asPerson, createFolder, deleteFolder, mayShape, moveFolder, openClient, renameFolder, type FolderResult } from './folders.ts';
+import { createFolder, deleteFolder, mayShape, moveFolder, openClient, renameFolder, type FolderResult } from './folders.ts';
 import { viewAs } from './permissions.ts';
 import { applyTemplateSchema, browseQuery, deleteFolderSchema, moveFolderSchema, newFolderSchema, renameFolderSchema } from './schemas.ts';
 import { clientsOfContact } from './standing.ts';

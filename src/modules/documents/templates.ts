@@ -2,13 +2,13 @@
 // default permission of contacts and of collaborators, applied to a client at creation or later.
 import type { FolderTemplateNodeRow, FolderTemplateRow } from '../../db/documentTables.ts';
 import type { FirmRow } from '../../db/tables.ts';
-import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
+import { asPerson, withFirm, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SessionUser } from '../../http/context.ts';
 import { Forbidden, NotFound } from '../../lib/errors.ts';
 import type { FieldErrors } from '../../lib/validation.ts';
 import { recordActivity } from '../activity/service.ts';
-import { asPerson, mayShape, openClient } from './folders.ts';
+import { mayShape, openClient } from './folders.ts';
 import type { TemplateNodeForm } from './schemas.ts';
 import type { Person } from './standing.ts';
 

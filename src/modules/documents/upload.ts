@@ -1,6 +1,7 @@
 // D3: files uploaded into a folder. The person's level is checked before a byte is stored; the
 // files stream to disk (type from the content, the firm's kinds and size limit); then one
 // transaction records them all. If anything fails, no file stays on disk and no row is written.
+import { asPerson } from '../../db/withFirm.ts';
 import type { Request, Response } from 'express';
 import type { FirmRow } from '../../db/tables.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -9,7 +10,7 @@ import { checkDisplayName } from '../../lib/files/name.ts';
 import { UploadEngine, type StoredUpload } from '../../lib/storage/uploadEngine.ts';
 import type { FieldError } from '../../lib/validation.ts';
 import { recordActivity } from '../activity/service.ts';
-import { asPerson, folderIn, openClient } from './folders.ts';
+import { folderIn, openClient } from './folders.ts';
 import type { Person } from './standing.ts';
 import { firmStorage, removeStored } from './store.ts';
 

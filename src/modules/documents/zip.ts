@@ -1,11 +1,12 @@
 // D7: a folder and its sub-folders as one ZIP, streamed. Only the folders the person may read are
 // in it (a sub-folder closed to them is not even named), and every file counts as downloaded.
+import { asPerson } from '../../db/withFirm.ts';
 import type { FirmRow } from '../../db/tables.ts';
 import type { AppDeps } from '../../deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { ZipSourceEntry } from '../../lib/zip/stream.ts';
 import { recordActivity } from '../activity/service.ts';
-import { asPerson, folderIn, openClient } from './folders.ts';
+import { folderIn, openClient } from './folders.ts';
 import type { Person } from './standing.ts';
 import { firmStorage } from './store.ts';
 

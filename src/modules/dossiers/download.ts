@@ -3,6 +3,7 @@
 // UNIQUEMENT" with their name and the date on every page, or nothing at all when the firm blocks
 // unpaid documents. The stored original never changes; stamped copies are kept per file version,
 // person and day, so a second download costs nothing. Marking the dossier paid lifts it at once.
+import { asPerson } from '../../db/withFirm.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -17,7 +18,6 @@ import { formatDate } from '../../lib/format.ts';
 import { countDownload } from '../documents/download.ts';
 import { firmFilesDir, firmStorage } from '../documents/store.ts';
 import { findDossier, type Person } from './repo.ts';
-import { asPerson } from './service.ts';
 
 /** The firm blocks the documents of unpaid dossiers: the page says why and how to pay. */
 export class UnpaidBlocked extends AppError {

@@ -1,12 +1,12 @@
 // "Exportation Excel" of the dossier list (E1), with the search and filters in force, streamed in
 // keyset batches, each in its own short transaction.
+import { asPerson } from '../../db/withFirm.ts';
 import type { FirmRow } from '../../db/tables.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { TFunction } from '../../lib/i18n/index.ts';
 import type { XlsxCell, XlsxSheet } from '../../lib/xlsx/stream.ts';
 import { downloadState, filteredDossiers, withListColumns, type DossierListRow, type Person } from './repo.ts';
 import type { DossierListQuery } from './schemas.ts';
-import { asPerson } from './service.ts';
 
 const BATCH = 2000;
 

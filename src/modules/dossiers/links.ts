@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { DossierLinkRow } from '../../db/documentTables.ts';
 import type { FirmRow } from '../../db/tables.ts';
-import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
+import { asPerson, withFirm, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SentFile } from '../../http/attachment.ts';
 import { AppError, NotFound } from '../../lib/errors.ts';
@@ -18,7 +18,7 @@ import { countDownload } from '../documents/download.ts';
 import { firmStorage } from '../documents/store.ts';
 import { stampedCopy, UnpaidBlocked, type DossierFile } from './download.ts';
 import type { Person } from './repo.ts';
-import { asPerson, managed } from './service.ts';
+import { managed } from './service.ts';
 
 export const linkSchema = z.strictObject({
   email: email(),

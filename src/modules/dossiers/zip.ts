@@ -2,6 +2,7 @@
 // contact gets the PDFs of an unpaid dossier stamped (one at a time, as the ZIP is written), or no
 // ZIP at all when the firm blocks unpaid documents. A PDF that cannot be stamped is left out, and a
 // note in the ZIP says which and why, rather than letting it out unstamped.
+import { asPerson } from '../../db/withFirm.ts';
 import { Readable } from 'node:stream';
 import type { FirmRow } from '../../db/tables.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -10,7 +11,6 @@ import { recordActivity } from '../activity/service.ts';
 import { firmStorage } from '../documents/store.ts';
 import { NotStampable, stampedCopy, UnpaidBlocked, type DossierFile } from './download.ts';
 import { findDossier, type Person } from './repo.ts';
-import { asPerson } from './service.ts';
 
 export async function dossierZip(deps: AppDeps, firm: FirmRow, person: Person, dossierId: string, ip: string | null): Promise<{ filename: string; entries: AsyncIterable<ZipSourceEntry> }> {
   const { dossier, files, unpaid } = await asPerson(deps, firm, person, async (trx) => {

@@ -7,7 +7,7 @@
 import type { Request, Response } from 'express';
 import type { MailItemRow, MailReplyRow } from '../../db/mailTables.ts';
 import type { FirmRow } from '../../db/tables.ts';
-import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
+import { asPerson, withFirm, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SentFile } from '../../http/attachment.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../lib/errors.ts';
@@ -22,7 +22,6 @@ import { firmStorage, removeStored } from '../documents/store.ts';
 import { notify } from '../notifications/service.ts';
 import { findMail, type Person } from './repo.ts';
 
-const asPerson = <T>(deps: AppDeps, firm: FirmRow, person: Person, work: (trx: FirmTrx) => Promise<T>) => withFirm(deps.db, firm.id, work, { id: person.id, role: person.role });
 const MAX_BODY = 10_000;
 
 /** Who may answer: the supervisor, or a collaborator who may modify the client (assigned, or "write"). */
