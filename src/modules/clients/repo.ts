@@ -140,3 +140,14 @@ export function contactsOpenTo(trx: FirmTrx, firmId: string, user: StaffUser) {
   }
   return q.select('users.id', 'users.firstName', 'users.lastName', 'users.identifier', 'users.email');
 }
+
+export type ClientContact = Pick<UserRow, 'id' | 'locale' | 'firstName' | 'lastName'> & { email: string };
+
+/** A client's active contacts that have an email: whom a dossier, a copy or a message about the client is announced to. */
+export function reachableContactsOf(trx: FirmTrx, firmId: string, clientId: string): Promise<ClientContact[]> {
+  return trx('users')
+    .join('clientContacts as cc', (j) => j.on('cc.firmId', 'users.firmId').andOn('cc.userId', 'users.id'))
+    .where({ 'users.firmId': firmId, 'cc.clientId': clientId, 'users.active': true })
+    .whereNotNull('users.email')
+    .select('users.id', 'users.email', 'users.locale', 'users.firstName', 'users.lastName') as Promise<ClientContact[]>;
+}

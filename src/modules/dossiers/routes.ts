@@ -1,5 +1,7 @@
 // "Dossiers" (seed 001 §II): the list, "Nouveau dossier", a dossier's page and its actions, its
 // files' downloads (with the unpaid rules) and the Excel export.
+import { reachableContactsOf } from '../clients/repo.ts';
+import { asPerson } from '../../db/withFirm.ts';
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
@@ -18,7 +20,7 @@ import { dossierExport } from './export.ts';
 import { dossierZip } from './zip.ts';
 import { downloadState, filesOf, findDossier, listDossiers, stepsOf } from './repo.ts';
 import { amountSchema, detailsSchema, dossierListQuery, messageSchema, stepSchema } from './schemas.ts';
-import { addFiles, addStep, asPerson, changeDossier, createDossier, mayManage, messageAboutDossier, notifyClient, setUnpaidExempt, toggleStep } from './service.ts';
+import { addFiles, addStep, changeDossier, createDossier, mayManage, messageAboutDossier, notifyClient, setUnpaidExempt, toggleStep } from './service.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -67,13 +69,7 @@ export function dossierRoutes(deps: AppDeps): Router {
       const files = await filesOf(trx, req.firm.id, dossier.id);
       const canManage = await mayManage(trx, req.firm.id, user, client);
       const links = canManage ? await linksOf(trx, req.firm.id, dossier.id) : [];
-      const contacts: { email: string; name: string }[] = canManage
-        ? await trx('users')
-            .join('clientContacts as cc', (j) => j.on('cc.firmId', 'users.firmId').andOn('cc.userId', 'users.id'))
-            .where({ 'users.firmId': req.firm.id, 'cc.clientId': client.id })
-            .whereNotNull('users.email')
-            .select('users.email', trx.raw(`trim(users.first_name || ' ' || users.last_name) AS name`))
-        : [];
+      const contacts = canManage ? (await reachableContactsOf(trx, req.firm.id, client.id)).map((c) => ({ email: c.email, name: `${c.firstName} ${c.lastName}`.trim() })) : [];
       return { dossier, client, steps, files, canManage, links, contacts };
     });
     const unpaidRule = !data.dossier.paid && !data.client.unpaidExempt ? req.firm.unpaidMode : 'off';

@@ -3,7 +3,7 @@
 // change is one transaction with its activity entry (and its emails, through the outbox).
 import type { Request, Response } from 'express';
 import type { FirmRow } from '../../db/tables.ts';
-import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
+import { asPerson, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import { Forbidden, NotFound } from '../../lib/errors.ts';
 import { checkDisplayName } from '../../lib/files/name.ts';
@@ -12,7 +12,7 @@ import { composeMail, enqueueMail, writtenMail } from '../../lib/mail/outbox.ts'
 import { UploadEngine, type StoredUpload } from '../../lib/storage/uploadEngine.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { recordActivity } from '../activity/service.ts';
-import { accessOf, findVisibleClient } from '../clients/repo.ts';
+import { accessOf, findVisibleClient, reachableContactsOf } from '../clients/repo.ts';
 import { firmStorage, removeStored } from '../documents/store.ts';
 import { extensionOf } from '../documents/upload.ts';
 import { notify } from '../notifications/service.ts';
@@ -20,10 +20,6 @@ import { findDossier, type DossierClient, type Person } from './repo.ts';
 import { newDossierSchema } from './schemas.ts';
 
 export const MAX_FILES = 20;
-
-/** Runs `work` as `person` (a contact's limits hold in the database too). */
-export const asPerson = <T>(deps: AppDeps, firm: FirmRow, person: Person, work: (trx: FirmTrx) => Promise<T>) =>
-  withFirm(deps.db, firm.id, work, { id: person.id, role: person.role });
 
 /** Staff who may modify the client manage its dossiers; others may only read them. */
 export async function mayManage(trx: FirmTrx, firmId: string, person: Person, client: Pick<DossierClient, 'id' | 'collaboratorId'>): Promise<boolean> {
@@ -163,19 +159,15 @@ export async function toggleStep(deps: AppDeps, firm: FirmRow, person: Person, i
 export async function notifyClient(deps: AppDeps, firm: FirmRow, person: Person, id: string): Promise<{ sentTo: string[] }> {
   return asPerson(deps, firm, person, async (trx) => {
     const { dossier, client } = await managed(trx, firm.id, person, id);
-    const contacts: { id: string; email: string | null; locale: string | null; firstName: string; lastName: string }[] = await trx('users')
-      .join('clientContacts as cc', (j) => j.on('cc.firmId', 'users.firmId').andOn('cc.userId', 'users.id'))
-      .where({ 'users.firmId': firm.id, 'cc.clientId': client.id, 'users.active': true })
-      .whereNotNull('users.email')
-      .select('users.id', 'users.email', 'users.locale', 'users.firstName', 'users.lastName');
+    const contacts = await reachableContactsOf(trx, firm.id, client.id);
     // Told in the extranet too (K3), the same contacts as by email.
     await notify(trx, firm.id, contacts.map((c) => c.id), { kind: 'dossier', key: 'dossiers:notifications.available', params: { dossier: dossier.title }, href: `/dossiers/${dossier.id}` });
     const link = new URL(`/dossiers/${dossier.id}`, deps.firms.urlFor(firm, deps.config.publicUrl)).toString();
     for (const c of contacts) {
       const t = deps.i18n.getFixedT(c.locale ?? firm.defaultLocale);
-      await enqueueMail(trx, firm.id, composeMail(t, c.email!, 'dossiers:mail.available', { dossier: dossier.title, client: client.name, lien: link, cabinet: firm.siteName || firm.name, nom: `${c.firstName} ${c.lastName}`.trim() }));
+      await enqueueMail(trx, firm.id, composeMail(t, c.email, 'dossiers:mail.available', { dossier: dossier.title, client: client.name, lien: link, cabinet: firm.siteName || firm.name, nom: `${c.firstName} ${c.lastName}`.trim() }));
     }
-    const sentTo = contacts.map((c) => c.email!);
+    const sentTo = contacts.map((c) => c.email);
     if (sentTo.length) await trx('dossiers').where({ firmId: firm.id, id: dossier.id }).update({ notifiedAt: new Date() });
     await recordActivity(trx, firm.id, { action: 'dossiers.notified', actor: person, clientId: client.id, objectType: 'dossier', objectId: dossier.id, objectLabel: dossier.title, details: { to: sentTo } });
     return { sentTo };
@@ -197,11 +189,7 @@ export async function setUnpaidExempt(deps: AppDeps, firm: FirmRow, person: Pers
 export async function messageAboutDossier(deps: AppDeps, firm: FirmRow, person: Person, id: string, form: { subject: string; message: string }): Promise<string[]> {
   return asPerson(deps, firm, person, async (trx) => {
     const { dossier, client } = await managed(trx, firm.id, person, id);
-    const contacts: { email: string; locale: string | null }[] = await trx('users')
-      .join('clientContacts as cc', (j) => j.on('cc.firmId', 'users.firmId').andOn('cc.userId', 'users.id'))
-      .where({ 'users.firmId': firm.id, 'cc.clientId': client.id, 'users.active': true })
-      .whereNotNull('users.email')
-      .select('users.email', 'users.locale');
+    const contacts = await reachableContactsOf(trx, firm.id, client.id);
     const writer = await trx('users').where({ firmId: firm.id, id: person.id }).first('email', 'firstName', 'lastName', 'identifier');
     const link = new URL(`/dossiers/${dossier.id}`, deps.firms.urlFor(firm, deps.config.publicUrl)).toString();
     for (const c of contacts) {

@@ -4,13 +4,14 @@
 // document. Once per mail: a second click, from another tab too, changes nothing.
 import { Readable } from 'node:stream';
 import type { FirmRow } from '../../db/tables.ts';
-import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
+import { asPerson, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import { Conflict, Forbidden } from '../../lib/errors.ts';
 import { composeMail, enqueueMail } from '../../lib/mail/outbox.ts';
 import { recordActivity } from '../activity/service.ts';
 import { firmStorage, removeStored } from '../documents/store.ts';
 import { notify } from '../notifications/service.ts';
+import { reachableContactsOf } from '../clients/repo.ts';
 import { mayAnswer } from './replies.ts';
 import { findMail, type Person } from './repo.ts';
 
@@ -25,8 +26,7 @@ async function mailFolder(trx: FirmTrx, firmId: string, clientId: string): Promi
 }
 
 export async function copyToClient(deps: AppDeps, firm: FirmRow, person: Person, mailId: string): Promise<{ contacts: number }> {
-  const asPerson = <T>(work: (trx: FirmTrx) => Promise<T>) => withFirm(deps.db, firm.id, work, { id: person.id, role: person.role });
-  const mail = await asPerson(async (trx) => {
+  const mail = await asPerson(deps, firm, person, async (trx) => {
     const mail = await findMail(trx, firm.id, person, mailId);
     if (!(await mayAnswer(trx, firm.id, person, mail))) throw new Forbidden('courriers:errors.notInCharge');
     if (mail.copiedAt) throw new Conflict('courriers:copy.already');
@@ -37,7 +37,7 @@ export async function copyToClient(deps: AppDeps, firm: FirmRow, person: Person,
   const source = await storage.open(mail.storageKey);
   const stored = await storage.put(Readable.from(source.stream), { maxBytes: Number(mail.size) });
   try {
-    return await asPerson(async (trx) => {
+    return await asPerson(deps, firm, person, async (trx) => {
       const folderId = await mailFolder(trx, firm.id, mail.clientId);
       const [file] = await trx('files')
         .insert({ firmId: firm.id, clientId: mail.clientId, folderId, name: mail.name, title: mail.subject, kind: 'pdf', mime: 'application/pdf', size: String(stored.size), sha256: stored.sha256, storageKey: stored.key, uploadedBy: person.id })
@@ -46,15 +46,11 @@ export async function copyToClient(deps: AppDeps, firm: FirmRow, person: Person,
       const changed = await trx('mailItems').where({ firmId: firm.id, id: mail.id }).whereNull('copiedAt').update({ copiedAt: new Date(), copiedBy: person.id, copyFileId: fileId });
       if (!changed) throw new Conflict('courriers:copy.already');
       const client = (await trx('clients').where({ firmId: firm.id, id: mail.clientId }).first('name'))!;
-      const contacts: { id: string; email: string | null; locale: string | null }[] = await trx('users')
-        .join('clientContacts as cc', (j) => j.on('cc.firmId', 'users.firmId').andOn('cc.userId', 'users.id'))
-        .where({ 'users.firmId': firm.id, 'cc.clientId': mail.clientId, 'users.active': true })
-        .select('users.id', 'users.email', 'users.locale');
+      const contacts = await reachableContactsOf(trx, firm.id, mail.clientId);
       const href = `/documents/${mail.clientId}?folder=${folderId}`;
       await notify(trx, firm.id, contacts.map((c) => c.id), { kind: 'document', key: 'courriers:notifications.copy', params: { subject: mail.subject }, href });
       const lien = new URL(href, deps.firms.urlFor(firm, deps.config.publicUrl)).toString();
       for (const c of contacts) {
-        if (!c.email) continue;
         const t = deps.i18n.getFixedT(c.locale ?? firm.defaultLocale);
         await enqueueMail(trx, firm.id, composeMail(t, c.email, 'courriers:mail.copy', { objet: mail.subject, client: client.name, lien, cabinet: firm.siteName || firm.name }));
       }

@@ -3,7 +3,7 @@
 // client are told by email — never sent the document. Opening the PDF marks it read and archives it.
 import type { Request, Response } from 'express';
 import type { FirmRow } from '../../db/tables.ts';
-import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
+import { asPerson, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SentFile } from '../../http/attachment.ts';
 import { Forbidden } from '../../lib/errors.ts';
@@ -18,19 +18,16 @@ import { firmStorage, removeStored } from '../documents/store.ts';
 import { findMail, type Person } from './repo.ts';
 import { newMailSchema } from './schemas.ts';
 
-const asPerson = <T>(deps: AppDeps, firm: FirmRow, person: Person, work: (trx: FirmTrx) => Promise<T>) => withFirm(deps.db, firm.id, work, { id: person.id, role: person.role });
-
 export type PutOutcome = { ok: true; id: string } | { ok: false; errors: FieldErrors; status: number };
 
 /** The people in charge of a client: its collaborator and those it is shared with; else the supervisors. */
 async function peopleInCharge(trx: FirmTrx, firmId: string, clientId: string, collaboratorId: string | null): Promise<{ id: string; email: string | null; locale: string | null }[]> {
   const staff: { email: string | null; locale: string | null; id: string }[] = await trx('users')
     .where({ firmId, active: true })
-    .whereNotNull('email')
     .where((w) => w.where('id', collaboratorId ?? '0').orWhereExists((s) => s.select(trx.raw('1')).from('clientAccess as ca').where('ca.firmId', firmId).where('ca.clientId', clientId).whereRaw('ca.user_id = users.id')))
     .select('id', 'email', 'locale');
   if (staff.length) return staff;
-  return trx('users').where({ firmId, active: true, role: 'supervisor' }).whereNotNull('email').select('id', 'email', 'locale');
+  return trx('users').where({ firmId, active: true, role: 'supervisor' }).select('id', 'email', 'locale');
 }
 
 /** "Mettre un courrier": a PDF, its type and subject, whether it needs a reply and by when. */
@@ -61,8 +58,9 @@ export async function putMail(deps: AppDeps, firm: FirmRow, person: Person, req:
       const inCharge = (await peopleInCharge(trx, firm.id, client.id, client.collaboratorId)).filter((p) => p.id !== person.id); // who put it in knows
       await notify(trx, firm.id, inCharge.map((p) => p.id), { kind: 'mail', key: 'courriers:notifications.arrived', params: { subject: form.data.subject, client: client.name }, href: `/mail/${id}` });
       for (const p of inCharge) {
+        if (!p.email) continue; // told in the extranet only
         const t = deps.i18n.getFixedT(p.locale ?? firm.defaultLocale);
-        await enqueueMail(trx, firm.id, composeMail(t, p.email!, 'courriers:mail.arrived', { client: `${client.name} (n° ${client.number})`, objet: form.data.subject, type: t(`courriers:types.${form.data.type}`), lien: link, cabinet: firm.siteName || firm.name }));
+        await enqueueMail(trx, firm.id, composeMail(t, p.email, 'courriers:mail.arrived', { client: `${client.name} (n° ${client.number})`, objet: form.data.subject, type: t(`courriers:types.${form.data.type}`), lien: link, cabinet: firm.siteName || firm.name }));
       }
       await recordActivity(trx, firm.id, { action: 'courriers.put', actor: person, clientId: client.id, objectType: 'mailItem', objectId: id, objectLabel: form.data.subject, details: { type: form.data.type, needsReply: form.data.needsReply } });
       return { ok: true, id };
