@@ -7,7 +7,7 @@ import { sendFileStream } from '../../http/attachment.ts';
 import { flash } from '../../http/middleware/locals.ts';
 import { listLink } from '../../http/listLink.ts';
 import { renderPage } from '../../http/render.ts';
-import { withFirm } from '../../db/withFirm.ts';
+import { asPerson, type FirmTrx } from '../../db/withFirm.ts';
 import { Invalid } from '../../lib/errors.ts';
 import type { FieldErrors } from '../../lib/validation.ts';
 import { requireRole } from '../../http/middleware/auth.ts';
@@ -21,7 +21,7 @@ import { openMail, putMail } from './service.ts';
 
 export function mailRoutes(deps: AppDeps): Router {
   const r = Router();
-  const asUser = <T>(req: Request, work: Parameters<typeof withFirm<T>>[2]) => withFirm(deps.db, req.firm.id, work, { id: req.user!.id, role: req.user!.role });
+  const asUser = <T>(req: Request, work: (trx: FirmTrx) => Promise<T>) => asPerson(deps, req.firm, req.user!, work);
 
   r.get('/mail', async (req, res) => {
     const query = mailListQuery.parse(req.query);
