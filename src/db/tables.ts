@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 
 /** centre: the staff of the firm's management centre (CGA/OGA), who see only what concerns them. */
 export type Role = 'supervisor' | 'collaborator' | 'contact' | 'centre';
+/** The firm's people and its clients' contacts: every role but the management centre's. */
+export const FIRM_PEOPLE: readonly Role[] = ['supervisor', 'collaborator', 'contact'];
 export type Locale = 'fr' | 'en';
 
 export interface FirmRow {

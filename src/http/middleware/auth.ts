@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { Role } from '../../db/tables.ts';
+import { FIRM_PEOPLE, type Role } from '../../db/tables.ts';
 import { Forbidden } from '../../lib/errors.ts';
 
 /** Signed-in users only; others go to the login page and come back afterwards. */
@@ -22,4 +22,4 @@ export function requireRole(...roles: Role[]): RequestHandler {
 }
 
 /** The firm's people and its clients' contacts: every role but the management centre's staff. */
-export const requireFirmPeople = requireRole('supervisor', 'collaborator', 'contact');
+export const requireFirmPeople = requireRole(...FIRM_PEOPLE);

@@ -2,7 +2,7 @@
 // HomeSource); the foundation shows the supervisor the accounts and the latest activity. Everything
 // comes in one statement: one row, a JSON object per module, each module's query a subquery.
 import type { Knex } from 'knex';
-import type { ActivityRow, FirmRow, Role } from '../../db/tables.ts';
+import { FIRM_PEOPLE, type ActivityRow, type FirmRow } from '../../db/tables.ts';
 import { runPrepared, withFirm } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SessionUser } from '../../http/context.ts';
@@ -50,8 +50,6 @@ export async function homeFor(deps: AppDeps, firm: FirmRow, user: SessionUser): 
     };
   }, { id: user.id, role: user.role });
 }
-
-const FIRM_PEOPLE: Role[] = ['supervisor', 'collaborator', 'contact'];
 
 /** A module's row as numbers (counts come back as JSON numbers, sums of amounts too). */
 function numbers(json: unknown): Record<string, number> {
