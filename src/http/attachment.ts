@@ -44,6 +44,21 @@ export function safeFilename(filename: string, fallback = 'download'): string {
   return chars.slice(0, MAX_SENT_NAME - ext.length).join('').trimEnd() + ext;
 }
 
+/**
+ * Starts a download streamed from `source`: for HEAD, the headers alone and the source closed
+ * (undefined); otherwise the source's first item, read before a byte is sent, so that a source
+ * failing at once (a bad query, a missing file) still leaves the answer to the error handler.
+ */
+export async function firstOfDownload<T>(res: ServerResponse, source: AsyncIterator<T>, setHeaders: () => void): Promise<IteratorResult<T> | undefined> {
+  if (res.req?.method === 'HEAD') {
+    await source.return?.();
+    setHeaders();
+    res.end();
+    return undefined;
+  }
+  return source.next();
+}
+
 export interface SentFile {
   /** Name the user gets (the original one, checked when it was stored). */
   name: string;

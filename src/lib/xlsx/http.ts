@@ -1,6 +1,6 @@
 // An Excel export as an HTTP download, streamed (see ./stream.ts).
 import type { Response } from 'express';
-import { contentDisposition, safeFilename } from '../../http/attachment.ts';
+import { contentDisposition, firstOfDownload, safeFilename } from '../../http/attachment.ts';
 import type { XlsxCell, XlsxSheet } from './stream.ts';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -13,13 +13,8 @@ export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.
  */
 export async function sendXlsx(res: Response, filename: string, sheet: XlsxSheet, rows: AsyncIterable<readonly XlsxCell[]>): Promise<void> {
   const iterator = rows[Symbol.asyncIterator]();
-  if (res.req?.method === 'HEAD') {
-    await iterator.return?.();
-    setHeaders(res, filename);
-    res.end();
-    return;
-  }
-  const first = await iterator.next();
+  const first = await firstOfDownload(res, iterator, () => setHeaders(res, filename));
+  if (!first) return;
   setHeaders(res, filename);
   try {
     // exceljs weighs about 17 MB: loaded at the first export, not by every process.

@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import yazl from 'yazl';
-import { contentDisposition, safeFilename } from '../../http/attachment.ts';
+import { contentDisposition, firstOfDownload, safeFilename } from '../../http/attachment.ts';
 
 export interface ZipSourceEntry {
   /** Path inside the ZIP; "/" separates folders. Cleaned and made unique (see ZipNames). */
@@ -61,13 +61,8 @@ export class ZipNames {
  */
 export async function sendZip(res: ServerResponse, filename: string, entries: AsyncIterable<ZipSourceEntry>): Promise<void> {
   const iterator = entries[Symbol.asyncIterator]();
-  if (res.req?.method === 'HEAD') {
-    await iterator.return?.();
-    setHeaders(res, filename);
-    res.end();
-    return;
-  }
-  const first = await iterator.next();
+  const first = await firstOfDownload(res, iterator, () => setHeaders(res, filename));
+  if (!first) return;
   let firstStream: Readable | undefined;
   try {
     firstStream = first.done ? undefined : await first.value.open();
