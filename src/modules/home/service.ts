@@ -3,7 +3,7 @@
 // comes in one statement: one row, a JSON object per module, each module's query a subquery.
 import type { Knex } from 'knex';
 import { FIRM_PEOPLE, type ActivityRow, type FirmRow } from '../../db/tables.ts';
-import { runPrepared, withFirm } from '../../db/withFirm.ts';
+import { readAsPerson } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SessionUser } from '../../http/context.ts';
 
@@ -17,8 +17,9 @@ export async function homeFor(deps: AppDeps, firm: FirmRow, user: SessionUser): 
   const sources = deps.modules.flatMap((m) => (m.home && firm.modules.includes(m.key) && (m.home.roles ?? FIRM_PEOPLE).includes(user.role) ? [m.home] : []));
   const supervisor = user.role === 'supervisor';
   // As the person: the database narrows each figure to what their role may see, as on every page.
-  return withFirm(deps.db, firm.id, async (trx) => {
-    const parts: { source: (typeof sources)[number]; query: Knex.QueryBuilder }[] = [];
+  // One statement in one round trip: the page is read on every visit.
+  const parts: { source: (typeof sources)[number]; query: Knex.QueryBuilder }[] = [];
+  const rows = await readAsPerson(deps, firm, user, (trx) => {
     for (const source of sources) {
       const query = source.figures(trx, firm, user);
       if (query) parts.push({ source, query });
@@ -34,21 +35,20 @@ export async function homeFor(deps: AppDeps, firm: FirmRow, user: SessionUser): 
       );
       bindings.push(firm.id, firm.id);
     }
-    if (!from.length) return { counts: [], waiting: [], recent: [] };
-    const rows = await runPrepared(trx, trx.raw(`SELECT ${columns.join(', ')} FROM ${from.join(' CROSS JOIN ')}`, bindings as Knex.RawBinding[]));
-    const row = rows[0] ?? {};
-    const widgets = parts.map((p, i) => p.source.widgets(numbers(row[`m${i}`]), firm, user));
-    const counts = widgets.flatMap((w) => w.counts);
-    const waiting = widgets.flatMap((w) => w.waiting);
-    if (!supervisor) return { counts, waiting, recent: [] };
-    const users = numbers(row.users);
-    const recent = (row.recent as { at: string; actor_name: string; action: string; object_label: string }[]).map((a) => ({ at: new Date(a.at), actorName: a.actor_name, action: a.action, objectLabel: a.object_label }));
-    return {
-      counts: [...counts, { key: 'home:counts.collaborators', value: users.staff ?? 0, href: '/settings/users' }, { key: 'home:counts.contacts', value: users.contacts ?? 0, href: '/settings/users' }],
-      waiting,
-      recent,
-    };
-  }, { id: user.id, role: user.role });
+    return from.length ? trx.raw(`SELECT ${columns.join(', ')} FROM ${from.join(' CROSS JOIN ')}`, bindings as Knex.RawBinding[]) : null;
+  });
+  const row = rows[0] ?? {};
+  const widgets = parts.map((p, i) => p.source.widgets(numbers(row[`m${i}`]), firm, user));
+  const counts = widgets.flatMap((w) => w.counts);
+  const waiting = widgets.flatMap((w) => w.waiting);
+  if (!supervisor) return { counts, waiting, recent: [] };
+  const users = numbers(row.users);
+  const recent = (row.recent as { at: string; actor_name: string; action: string; object_label: string }[]).map((a) => ({ at: new Date(a.at), actorName: a.actor_name, action: a.action, objectLabel: a.object_label }));
+  return {
+    counts: [...counts, { key: 'home:counts.collaborators', value: users.staff ?? 0, href: '/settings/users' }, { key: 'home:counts.contacts', value: users.contacts ?? 0, href: '/settings/users' }],
+    waiting,
+    recent,
+  };
 }
 
 /** A module's row as numbers (counts come back as JSON numbers, sums of amounts too). */
