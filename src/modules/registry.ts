@@ -33,6 +33,10 @@ export interface HomeWidgets {
 export interface HomeSource {
   /** Whom it is for; when absent, every role but the management centre's (which sees only what concerns it). */
   roles?: Role[];
+  /**
+   * Built once per firm settings and person, then run on every visit (home/service.ts): it may
+   * depend on the firm, the user's id and role, never on the time (write now() in SQL instead).
+   */
   figures: (trx: FirmTrx, firm: FirmRow, user: SessionUser) => Knex.QueryBuilder | undefined;
   widgets: (figures: Record<string, number>, firm: FirmRow, user: SessionUser) => HomeWidgets;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { firmId } from '../support/firmdb.ts';
-import { readAsPerson, setFirm, withFirm } from '../../src/db/withFirm.ts';
+import { compileRead, queryBuilder, readAsPerson, setFirm, withFirm } from '../../src/db/withFirm.ts';
 
 const FIRM_TABLES = ['users', 'password_tokens', 'mail_outbox', 'activity_log', 'firm_logos'];
 
@@ -129,23 +129,23 @@ describe('row-level security walls firms off in the database', () => {
     const db = app.db.asApp; // 2 connections: each prepares the statement once, and a leaked one would stall
     const { rows: people } = await app.db.owner.raw(`SELECT id::text AS id, role FROM users WHERE firm_id = ? AND identifier IN ('client', 'superviseur') ORDER BY identifier`, [compta]);
     const [contact, supervisor] = people as { id: string; role: 'contact' | 'supervisor' }[];
+    const trx = queryBuilder(db);
     const read = (person: { id: string; role: 'contact' | 'supervisor' }, identifier: string) =>
-      readAsPerson<{ identifier: string; firmId: string; me: string }>({ db }, { id: compta }, person, (trx) =>
+      readAsPerson<{ identifier: string; firmId: string; me: string }>({ db }, { id: compta }, person, compileRead(
         trx('users').select('identifier', 'firmId', trx.raw('app_current_user()::text AS me')).where({ identifier }),
-      );
+      ));
     for (let i = 0; i < 4; i++) {
       assert.deepEqual(await read(supervisor!, 'collaborateur'), [{ identifier: 'collaborateur', firmId: compta, me: supervisor!.id }]);
       assert.deepEqual(await read(contact!, 'client'), [{ identifier: 'client', firmId: compta, me: contact!.id }]);
       assert.deepEqual(await read(supervisor!, "x' OR true --"), [], 'a value is a literal, never SQL');
-      assert.deepEqual(await readAsPerson({ db }, { id: diag }, supervisor!, (trx) => trx('users').select('id').where({ id: supervisor!.id })), [], "another firm's row");
-      await assert.rejects(readAsPerson({ db }, { id: compta }, supervisor!, (trx) => trx.raw('SELECT 1 / (count(*) - count(*)) FROM users WHERE firm_id = ?', [compta])), /division by zero/);
+      assert.deepEqual(await readAsPerson({ db }, { id: diag }, supervisor!, compileRead(trx('users').select('id').where({ id: supervisor!.id }))), [], "another firm's row");
+      await assert.rejects(readAsPerson({ db }, { id: compta }, supervisor!, compileRead(trx.raw('SELECT 1 / (count(*) - count(*)) FROM users WHERE firm_id = ?', [compta]))), /division by zero/);
     }
     // The settings ended with the statement's implicit transaction, on both connections.
     const both = await Promise.all([0, 1].map(() => db.raw(`SELECT current_setting('app.firm_id', true) AS firm, (SELECT count(*) FROM users) AS n, pg_backend_pid() AS pid FROM pg_sleep(0.05)`)));
     const settings = both.map((r) => r.rows[0] as { firm: string | null; n: string; pid: number });
     assert.notEqual(settings[0]!.pid, settings[1]!.pid, 'both connections checked');
     assert.deepEqual(settings.map((r) => [r.firm ?? '', Number(r.n)]), [['', 0], ['', 0]]);
-    assert.deepEqual(await readAsPerson({ db }, { id: compta }, supervisor!, () => null), [], 'nothing to read, no query');
-    await assert.rejects(readAsPerson({ db }, { id: compta }, { id: "1' OR true", role: 'supervisor' }, (trx) => trx('users')), /invalid person/);
+    await assert.rejects(readAsPerson({ db }, { id: compta }, { id: "1' OR true", role: 'supervisor' }, compileRead(trx('users'))), /invalid person/);
   });
 });

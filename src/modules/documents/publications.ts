@@ -117,6 +117,6 @@ export async function unpublish(deps: AppDeps, firm: FirmRow, person: Person, id
 
 /** Home page: the publications of the last 30 days the user may read. */
 export const publicationsHome: HomeSource = {
-  figures: (trx, firm, user) => visible(trx, firm.id, user.role).where('publishedAt', '>', new Date(Date.now() - NEW_FOR_DAYS * 86_400_000)).count({ fresh: '*' }),
+  figures: (trx, firm, user) => visible(trx, firm.id, user.role).where('publishedAt', '>', trx.raw(`now() - make_interval(days => ${NEW_FOR_DAYS})`)).count({ fresh: '*' }),
   widgets: ({ fresh = 0 }) => ({ counts: [], waiting: fresh ? [{ key: 'documents:home.newPublications', count: fresh, href: '/documentation' }] : [] }),
 };

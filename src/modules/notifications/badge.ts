@@ -48,7 +48,8 @@ export function sessionStoreWithUnread(session: typeof expressSession) {
     }
 
     override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
-      this.#pool.query<{ sess: WithUnread | string; unread: number | null }>(this.#sql, [sid, Math.ceil(Date.now() / 1000)]).then(
+      // Named: each pooled connection parses and plans it once, not on every request.
+      this.#pool.query<{ sess: WithUnread | string; unread: number | null }>({ name: 'session_get', text: this.#sql, values: [sid, Math.ceil(Date.now() / 1000)] }).then(
         ({ rows: [row] }) => {
           if (!row) return callback(null, null);
           let sess: WithUnread;
