@@ -47,33 +47,52 @@ export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }
 
-const MEMO_LIMIT = 5000;
+const WORDS_LIMIT = 5000;
+const PHRASES_LIMIT = 10_000;
 
 /**
- * A language's t() for pages: a key without values is looked up once and remembered (menus,
- * headings, labels: most of a page's words), since i18next's lookup was a tenth of a page's CPU.
- * Calls with values (counts, names) go to i18next every time. The catalogues never change while
- * the app runs.
+ * A language's t() for pages, which remembers what it translated: i18next's lookups were a tenth,
+ * then (with the home page's other costs gone) a quarter of a page's allocations. Remembered: a key
+ * or a list of fallback keys, alone or with values that are strings or numbers (counts, names),
+ * since the catalogues never change while the app runs. Phrases with values are forgotten all at
+ * once when too many; anything else goes to i18next every time.
  */
 export function pageT(instance: i18n, locale: string): TFunction {
-  const t = instance.getFixedT(locale);
-  let memo = memos.get(instance)?.get(locale);
-  if (!memo) {
-    memo = new Map();
-    if (!memos.has(instance)) memos.set(instance, new Map());
-    memos.get(instance)!.set(locale, memo);
-  }
-  const known = memo;
+  let ofInstance = pageTs.get(instance);
+  if (!ofInstance) pageTs.set(instance, (ofInstance = new Map()));
+  let fast = ofInstance.get(locale);
+  if (!fast) ofInstance.set(locale, (fast = rememberingT(instance.getFixedT(locale))));
+  return fast;
+}
+const pageTs = new WeakMap<i18n, Map<string, TFunction>>();
+
+function rememberingT(t: TFunction): TFunction {
+  const words = new Map<string, string>();
+  const phrases = new Map<string, string>();
+  const translate = t as unknown as (...a: unknown[]) => string;
   const fast = ((key: unknown, ...rest: unknown[]) => {
-    if (rest.length || typeof key !== 'string') return (t as unknown as (...a: unknown[]) => string)(key, ...rest);
-    let text = known.get(key);
+    const id = memoKey(key, rest);
+    if (id === undefined) return translate(key, ...rest);
+    const memo = rest.length ? phrases : words;
+    let text = memo.get(id);
     if (text === undefined) {
-      text = t(key);
-      if (known.size < MEMO_LIMIT) known.set(key, text);
+      text = translate(key, ...rest);
+      if (memo === phrases && phrases.size >= PHRASES_LIMIT) phrases.clear();
+      if (memo.size < WORDS_LIMIT || memo === phrases) memo.set(id, text);
     }
     return text;
   }) as unknown as TFunction;
   const { lng, ns } = t as unknown as { lng?: string; ns?: string | string[] };
   return Object.assign(fast, { lng, ns });
 }
-const memos = new WeakMap<i18n, Map<string, Map<string, string>>>();
+
+/** What identifies a call, or undefined when it cannot be remembered safely. */
+function memoKey(key: unknown, rest: unknown[]): string | undefined {
+  const keys = typeof key === 'string' ? key : Array.isArray(key) && key.every((k) => typeof k === 'string') ? key.join('\u0000') : undefined;
+  if (keys === undefined || rest.length > 1) return undefined;
+  if (!rest.length) return keys;
+  const values = rest[0];
+  if (!values || typeof values !== 'object' || Array.isArray(values)) return undefined;
+  for (const value of Object.values(values)) if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  return `${keys}\u0001${JSON.stringify(values)}`; // JSON: no value can pass for another
+}
