@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
+import ejs from 'ejs';
 import session from 'express-session';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
@@ -45,6 +46,13 @@ export function buildApp(deps: AppDeps): express.Express {
   app.set('views', path.join(ROOT, 'views'));
   app.set('view engine', 'ejs');
   app.set('view cache', config.env !== 'development');
+  if (config.env !== 'development') {
+    // Templates compiled once and without their line tracking (a statement per line and a
+    // try/catch per render): errors still name the template, in the log.
+    app.engine('ejs', (file: string, data: object, done: (err: unknown, html?: string) => void) => {
+      ejs.renderFile(file, data, { cache: true, compileDebug: false }, done);
+    });
+  }
   app.locals.assetVersion = randomUUID().slice(0, 8);
   Object.assign(app.locals, { formatDate, formatDateTime, formatAmount, formatSize, inkOn });
 
