@@ -1,4 +1,5 @@
 // The only place that reads process.env: every setting is parsed once, typed, and checked.
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -15,7 +16,9 @@ const envSchema = z
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
     DB_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('passerelle_app'),
     DB_WORKER_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('passerelle_worker'),
-    DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+    // Twice the cores, at least 4 (PostgreSQL's own rule of thumb): more connections than the CPUs
+    // can run only queue inside PostgreSQL, where they cost more than in the pool (bench/README.md).
+    DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(Math.max(4, 2 * os.availableParallelism())),
     BASE_DOMAIN: z.string().default('localhost'),
     PUBLIC_URL: z.string().url().default('http://localhost:3000'),
     DEFAULT_FIRM: z.string().default('compta'),
