@@ -18,7 +18,10 @@ import { seedMail } from './seed-mail.ts';
 
 const CONNECTIONS = 32;
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
-const WARMUP_S = 2;
+// Each target is loaded this long before it is measured: a fresh process spends its first seconds
+// compiling hot code and sizing its heap (the home page's p99 falls from ~45 to ~35 ms over its
+// first 20 s; bench/README.md), and what users meet is a server that has been up for days.
+const WARMUP_S = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 // wrk (Debian's package), when installed, is the load generator: written in C, it leaves more of
 // this machine's two cores to the servers measured. Otherwise autocannon, from npm.
 const WRK = spawnSync('wrk', ['--version']).error ? undefined : 'wrk';
