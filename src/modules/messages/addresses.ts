@@ -10,7 +10,7 @@ import type { FieldErrors } from '../../lib/validation.ts';
 import { recordActivity } from '../activity/service.ts';
 import type { Person } from './repo.ts';
 import type { AddressForm } from './schemas.ts';
-import { asPerson } from './service.ts';
+import { asPerson } from '../../db/withFirm.ts';
 
 export function addressesOf(trx: FirmTrx, firmId: string): Promise<(Pick<MessageAddressRow, 'id' | 'label' | 'email' | 'position'> & { messages: string })[]> {
   return trx('messageAddresses')

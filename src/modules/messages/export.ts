@@ -6,7 +6,7 @@ import type { TFunction } from '../../lib/i18n/index.ts';
 import type { XlsxCell, XlsxSheet } from '../../lib/xlsx/stream.ts';
 import { boxParts, noJit, sliceOf, type Person } from './repo.ts';
 import type { ListQuery } from './schemas.ts';
-import { asPerson } from './service.ts';
+import { asPerson } from '../../db/withFirm.ts';
 
 const BATCH = 2000;
 

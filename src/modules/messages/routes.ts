@@ -15,7 +15,8 @@ import { messageExport } from './export.ts';
 import { CONTACT_OPTIONS, recipientOptions } from './recipients.ts';
 import { COUNT_CAP, findMessage, listMessages, stateOf } from './repo.ts';
 import { BOXES, composeQuery, listQuery, MAX_BODY, MAX_SUBJECT, replySchema, STATES } from './schemas.ts';
-import { asPerson, cancelMessage, messageFile, openMessage, sendMessage } from './service.ts';
+import { asPerson } from '../../db/withFirm.ts';
+import { cancelMessage, messageFile, openMessage, sendMessage } from './service.ts';
 import { heldCount, historyOf, rework } from './supervision.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);

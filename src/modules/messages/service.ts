@@ -6,7 +6,7 @@
 import type { Request, Response } from 'express';
 import type { MessageRow, MessageStatus } from '../../db/messageTables.ts';
 import type { FirmRow } from '../../db/tables.ts';
-import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
+import { asPerson, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { SentFile } from '../../http/attachment.ts';
 import { Conflict, Forbidden, NotFound } from '../../lib/errors.ts';
@@ -19,8 +19,6 @@ import { receiveAttachments } from './attachments.ts';
 import { replyRecipient, resolveRecipient, type Recipient } from './recipients.ts';
 import { filesOf, findMessage, originalOf, type Person } from './repo.ts';
 import { messageSchema, replySchema, type MessageForm } from './schemas.ts';
-
-export const asPerson = <T>(deps: AppDeps, firm: FirmRow, person: Person, work: (trx: FirmTrx) => Promise<T>) => withFirm(deps.db, firm.id, work, { id: person.id, role: person.role });
 
 const linkTo = (deps: AppDeps, firm: FirmRow, path: string) => new URL(path, deps.firms.urlFor(firm, deps.config.publicUrl)).toString();
 const cabinetOf = (firm: FirmRow) => firm.siteName || firm.name;

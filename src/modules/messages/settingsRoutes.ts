@@ -9,7 +9,7 @@ import { Conflict, NotFound } from '../../lib/errors.ts';
 import { parseForm, type FieldErrors } from '../../lib/validation.ts';
 import { addressesOf, removeAddress, saveAddress } from './addresses.ts';
 import { addressSchema, approveSchema, rejectSchema, supervisionSchema } from './schemas.ts';
-import { asPerson } from './service.ts';
+import { asPerson } from '../../db/withFirm.ts';
 import { decide, heldMessages, setSupervision } from './supervision.ts';
 
 export function messageSettingsRoutes(deps: AppDeps): Router {

@@ -6,7 +6,7 @@
 // changes nothing (a conditional UPDATE) and is told so.
 import type { MessageRow } from '../../db/messageTables.ts';
 import type { FirmRow } from '../../db/tables.ts';
-import { withFirm, type FirmTrx } from '../../db/withFirm.ts';
+import { asPerson, withFirm, type FirmTrx } from '../../db/withFirm.ts';
 import type { AppDeps } from '../../deps.ts';
 import { Conflict, Forbidden, NotFound } from '../../lib/errors.ts';
 import { composeMail, enqueueMail } from '../../lib/mail/outbox.ts';
@@ -15,7 +15,7 @@ import { recordActivity } from '../activity/service.ts';
 import { notify } from '../notifications/service.ts';
 import { resolveRecipient } from './recipients.ts';
 import { findMessage, type Person } from './repo.ts';
-import { announce, asPerson, isHeld, tellSupervisors } from './service.ts';
+import { announce, isHeld, tellSupervisors } from './service.ts';
 
 /** The held messages, oldest first, with their client and attachments. */
 export async function heldMessages(trx: FirmTrx, firmId: string) {
