@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
 import { createKnex, WORKER_ROLE } from '../../src/db/knex.ts';
 import type { MailOutboxRow } from '../../src/db/tables.ts';
 import { withFirm } from '../../src/db/withFirm.ts';
@@ -10,7 +9,7 @@ import { startTestApp, suiteAppWithSmtp, type TestApp } from '../support/app.ts'
 import { HELENE, JULIEN, NATHALIE } from '../support/demo.ts';
 import { firmId, inFirm, userOf } from '../support/firmdb.ts';
 import { textOf as rawTextOf, unescapeHtml, type Client } from '../support/http.ts';
-import { freePort } from '../support/ports.ts';
+import { startSmtp } from '../support/smtp.ts';
 import { isPrivateAddress, PrivateSmtpHost, smtpAddressOf } from '../../src/lib/mail/smtpHost.ts';
 
 const textOf = (html: string, selector: string) => unescapeHtml(rawTextOf(html, selector));
@@ -26,48 +25,16 @@ interface FirmServer {
 }
 
 async function startFirmServer(user: string, password: string): Promise<FirmServer> {
-  const received: FirmServer['received'] = [];
-  let down = false;
-  const server = new SMTPServer({
-    authOptional: true,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === user && auth.password === password) callback(null, { user: auth.username });
-      else callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      if (down) {
-        stream.resume();
-        stream.on('end', () => callback(Object.assign(new Error('Service unavailable'), { responseCode: 421 })));
-        return;
-      }
-      simpleParser(stream).then(
-        (mail) => {
-          received.push({ mail, user: session.user as string | undefined });
-          callback();
-        },
-        (err: Error) => callback(err),
-      );
-    },
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const smtp = await startSmtp({ login: { user, password } });
+  const withUser = (mail: ParsedMail) => ({ mail, user: smtp.userOf(mail) });
   return {
-    port,
-    received,
-    async waitFor(to, from, ms = 10_000) {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const found = received.slice(from).find((r) => [r.mail.to ?? []].flat().some((a) => a.value.some((v) => v.address?.toLowerCase() === to)));
-        if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no mail to ${to} on the firm's server within ${ms} ms`);
-        await sleep(50);
-      }
+    port: Number(new URL(smtp.url).port),
+    get received() {
+      return smtp.received.map(withUser);
     },
-    setDown: (d) => (down = d),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    waitFor: async (to, from, ms) => withUser(await smtp.waitFor(to, (m) => smtp.received.indexOf(m) >= from, ms)),
+    setDown: (down) => smtp.setDown(down),
+    close: () => smtp.close(),
   };
 }
 

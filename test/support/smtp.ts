@@ -8,19 +8,29 @@ export interface TestSmtp {
   received: ParsedMail[];
   /** Waits for a message to this address (and matching `test`), up to `ms`. */
   waitFor(to: string, test?: (m: ParsedMail) => boolean, ms?: number): Promise<ParsedMail>;
+  /** The user a message was sent as, on a server started with a login. */
+  userOf(mail: ParsedMail): string | undefined;
   /** While down, the server refuses every message (to test retries). */
   setDown(down: boolean): void;
   close(): Promise<void>;
 }
 
-export async function startSmtp(): Promise<TestSmtp> {
+/** With `login`, the server also accepts (and checks) that login, as a firm's own server does. */
+export async function startSmtp(opts: { login?: { user: string; password: string } } = {}): Promise<TestSmtp> {
   const received: ParsedMail[] = [];
+  const users = new WeakMap<ParsedMail, string>();
   let down = false;
+  const { login } = opts;
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    allowInsecureAuth: true,
+    disabledCommands: login ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     logger: false,
-    onData(stream, _session, callback) {
+    onAuth(auth, _session, callback) {
+      if (login && auth.username === login.user && auth.password === login.password) callback(null, { user: auth.username });
+      else callback(new Error('Invalid username or password'));
+    },
+    onData(stream, session, callback) {
       if (down) {
         stream.resume();
         stream.on('end', () => callback(Object.assign(new Error('Service unavailable'), { responseCode: 421 })));
@@ -28,6 +38,7 @@ export async function startSmtp(): Promise<TestSmtp> {
       }
       simpleParser(stream).then(
         (mail) => {
+          if (typeof session.user === 'string') users.set(mail, session.user);
           received.push(mail);
           callback();
         },
@@ -49,6 +60,7 @@ export async function startSmtp(): Promise<TestSmtp> {
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    userOf: (mail) => users.get(mail),
     setDown(d) {
       down = d;
     },
