@@ -57,4 +57,25 @@ describe('the home page', () => {
     await app.running.deps.firms.refresh();
     assert.equal(tiles((await helene.get('/')).text)['Dossiers'], after['Dossiers']);
   });
+
+  it("counts the Documentation's publications of the last 30 days for the audience they are for", async () => {
+    const sophie = await app.signedIn('client');
+    const news = async () => (/(\d+) nouveaux? documents? dans la Documentation/.exec(unescapeHtml((await sophie.get('/')).text))?.[1] ?? '0');
+    const before = Number(await news());
+    const publish = (title: string, audience: string, daysAgo: number) =>
+      inFirm(app.db.owner, 'compta', (trx, firm) =>
+        trx.raw(
+          `INSERT INTO publications (firm_id, title, summary, category, audience, name, kind, mime, size, sha256, storage_key, published_at)
+           VALUES (?, ?, '', 'Fiscal', ?, 'note.pdf', 'pdf', 'application/pdf', 10, repeat('0', 64), ?, now() - make_interval(days => ?))`,
+          [firm, title, audience, `test-${title}`, daysAgo],
+        ),
+      );
+    await publish('Nouveautés TVA', 'clients', 1);
+    await publish('Note interne', 'staff', 1);
+    await publish('Barème 2025', 'all', 31);
+    assert.equal(Number(await news()), before + 1, 'the new one for clients, not the staff note nor the old one');
+    await publish('Calendrier fiscal', 'all', 29);
+    assert.equal(Number(await news()), before + 2);
+  });
 });
+
