@@ -90,6 +90,14 @@ describe('security baseline', () => {
     assert.match(csp, /frame-ancestors 'none'/);
     assert.match(a.text, new RegExp(`<style nonce="${nonce!.replace(/[+/=]/g, '\\$&')}">`));
     assert.doesNotMatch(a.text, /\son[a-z]+="/, 'no inline event handler');
+    // Drawn 256 at a time: across several draws, each is 16 bytes and none comes twice.
+    const seen = new Set<string>();
+    for (let i = 0; i < 600; i++) {
+      const n = /'nonce-([^']+)'/.exec(String((await app.client().get('/healthz')).headers['content-security-policy']))![1]!;
+      assert.equal(Buffer.from(n, 'base64').length, 16);
+      seen.add(n);
+    }
+    assert.equal(seen.size, 600);
   });
 
   it('sets an HttpOnly, SameSite=Lax session cookie, no-store on signed-in pages, and a request id', async () => {
