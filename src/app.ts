@@ -41,6 +41,9 @@ export function buildApp(deps: AppDeps): express.Express {
   const { config } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Pages carry a fresh CSP nonce (and signed-in ones are no-store): an ETag, a hash of each page,
+  // could never match. Static files and the logo set their own.
+  app.set('etag', false);
   app.set('env', 'production'); // Express's last-resort handler must never print a stack trace
   app.set('trust proxy', config.trustProxy);
   const views = path.join(ROOT, 'views');

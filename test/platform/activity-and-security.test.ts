@@ -134,6 +134,8 @@ describe('security baseline', () => {
     const css = await app.client().get('/static/css/app.css');
     assert.equal(css.status, 200);
     assert.match(String(css.headers['cache-control']), /max-age=31536000/);
+    assert.ok(css.headers.etag, 'static files keep their ETag');
+    assert.equal((await app.client().get('/login')).headers.etag, undefined, 'a page (new nonce each time) has none');
   });
 });
 
