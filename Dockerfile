@@ -1,7 +1,7 @@
 # Passerelle in production: Node 24 (the `node` package pinned in package.json runs the app),
 # no dev dependencies, a non-root user, configuration from the environment (see README).
 FROM node:24-slim
-ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0
+ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force

@@ -1,7 +1,7 @@
 // `node bench/files-app.ts [--gib=1] [--default-gc]`: a 1 GiB file uploaded into a client's folder
 // and downloaded back through the whole app (sign-in, session, CSRF, the documents routes, the
 // database), in its own process run as `npm start` runs it (--max-semi-space-size=1, unless
-// --default-gc). The app's RSS is read from /proc every 50 ms: idle before, peak during each.
+// --default-gc; MALLOC_ARENA_MAX=2 unless set). The app's RSS is read from /proc every 50 ms: idle before, peak during each.
 // Target (issue 4): the app's peak ≤ 150 MB. DATABASE_URL: that server; unset: an embedded one.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -32,7 +32,7 @@ const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
 await admin.query(`CREATE DATABASE ${dbName}`);
 const port = await freePort();
-const appEnv = { ...process.env, DATABASE_URL: Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString(), PORT: String(port), FILES_DIR: path.join(work, 'files') };
+const appEnv = { MALLOC_ARENA_MAX: '2', ...process.env, DATABASE_URL: Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString(), PORT: String(port), FILES_DIR: path.join(work, 'files') };
 const startApp = () => fork(path.join(import.meta.dirname, 'serve-app.ts'), { env: appEnv, execArgv: [...process.execArgv, ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const ready = (child: ReturnType<typeof startApp>) =>
   new Promise((resolve, reject) => {
