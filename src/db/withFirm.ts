@@ -98,6 +98,7 @@ export function compileRead(query: Knex.Raw | Knex.QueryBuilder): CompiledRead {
 }
 
 /** Names given to statements prepared by `readAsPerson`, per pooled connection. */
+const INVALID_STATEMENT_NAME = '26000';
 const preparedOn = new WeakMap<PgConnection, Set<string>>();
 
 /**
@@ -114,13 +115,23 @@ export async function readAsPerson<T = Record<string, unknown>>(deps: { db: Knex
   try {
     let prepared = preparedOn.get(conn);
     if (!prepared) preparedOn.set(conn, (prepared = new Set()));
-    if (!prepared.has(read.name)) {
-      await conn.query(`PREPARE "${read.name}" AS ${read.sql}`);
-      prepared.add(read.name);
+    const run = async (): Promise<T[]> => {
+      if (!prepared.has(read.name)) {
+        await conn.query(`PREPARE "${read.name}" AS ${read.sql}`);
+        prepared.add(read.name);
+      }
+      const [, executed] = (await conn.query(`${scope}; ${read.execute}`)) as unknown as { rows: Record<string, unknown>[] }[];
+      if (!executed) throw new Error('readAsPerson: the statement gave no result');
+      return executed.rows.map(camelizeRow) as T[];
+    };
+    try {
+      return await run();
+    } catch (err) {
+      // The session lost its prepared statements (DISCARD ALL, a pooler's reset): prepare again, once.
+      if ((err as { code?: string }).code !== INVALID_STATEMENT_NAME) throw err;
+      prepared.clear();
+      return await run();
     }
-    const [, executed] = (await conn.query(`${scope}; ${read.execute}`)) as unknown as { rows: Record<string, unknown>[] }[];
-    if (!executed) throw new Error('readAsPerson: the statement gave no result');
-    return executed.rows.map(camelizeRow) as T[];
   } finally {
     await pool.releaseConnection(conn);
   }

@@ -147,5 +147,11 @@ describe('row-level security walls firms off in the database', () => {
     assert.notEqual(settings[0]!.pid, settings[1]!.pid, 'both connections checked');
     assert.deepEqual(settings.map((r) => [r.firm ?? '', Number(r.n)]), [['', 0], ['', 0]]);
     await assert.rejects(readAsPerson({ db }, { id: compta }, { id: "1' OR true", role: 'supervisor' }, compileRead(trx('users'))), /invalid person/);
+    // Both connections forget their prepared statements (as a pooler's reset would): reads go on.
+    await Promise.all([0, 1].map(() => db.raw('SELECT pg_sleep(0.05); DEALLOCATE ALL')));
+    for (let i = 0; i < 4; i++) {
+      const both = await Promise.all([read(supervisor!, 'collaborateur'), read(supervisor!, 'collaborateur')]); // on both connections
+      for (const rows of both) assert.deepEqual(rows, [{ identifier: 'collaborateur', firmId: compta, me: supervisor!.id }]);
+    }
   });
 });
