@@ -93,13 +93,19 @@ export function queryBuilder(db: Knex): FirmTrx {
 /** Compiles a query built with `queryBuilder` for `readAsPerson`; its values are escaped by node-postgres. */
 export function compileRead(query: Knex.Raw | Knex.QueryBuilder): CompiledRead {
   const { sql, bindings } = query.toSQL().toNative();
-  const name = `r_${createHash('sha1').update(sql).digest('base64url')}`;
+  const name = statementName('r', sql);
   return { name, sql, execute: `EXECUTE "${name}"${bindings.length ? `(${bindings.map(literal).join(', ')})` : ''}` };
 }
 
+/** A prepared statement's name, from its text: the same statement gets the same name on every connection. */
+function statementName(prefix: string, sql: string): string {
+  return `${prefix}_${createHash('sha1').update(sql).digest('base64url')}`;
+}
+
 /** Names given to statements prepared by `readAsPerson`, per pooled connection. */
-const INVALID_STATEMENT_NAME = '26000';
 const preparedOn = new WeakMap<PgConnection, Set<string>>();
+/** PostgreSQL's "prepared statement does not exist". */
+const INVALID_STATEMENT_NAME = '26000';
 
 /**
  * One read as `person` in one round trip, for a page read on every visit (the home page). The firm,
@@ -109,7 +115,7 @@ const preparedOn = new WeakMap<PgConnection, Set<string>>();
  * EXECUTEd. The caller may keep the compiled read and run it again.
  */
 export async function readAsPerson<T = Record<string, unknown>>(deps: { db: Knex }, firm: { id: string }, person: Person, read: CompiledRead): Promise<T[]> {
-  const scope = scopeSql(firm.id, { id: person.id, role: person.role });
+  const scope = scopeSql(firm.id, person);
   const pool = deps.db.client as PoolClient;
   const conn = await pool.acquireConnection();
   try {
@@ -173,9 +179,11 @@ export async function inTurn<T extends readonly (() => unknown)[]>(...steps: T):
 
 /**
  * Runs a query as a named prepared statement on the transaction's connection: PostgreSQL plans it
- * once per connection instead of at every call. For a big statement run on every page (the home
- * page's: planning its subqueries and their row-level security took 3–5 ms, running it 0.2 ms).
- * Rows come back in camelCase, as from knex. Elsewhere (a knex transaction), an ordinary query.
+ * once per connection instead of at every call. For statements whose planning under row-level
+ * security costs more than running them, inside a transaction that runs several (the mail list's
+ * count, then its page); a lone read goes through `readAsPerson`. Unlike that one it cannot prepare
+ * again after a DISCARD ALL: the error has already ended the transaction. Rows come back in
+ * camelCase, as from knex. Elsewhere (a knex transaction), an ordinary query.
  */
 export async function runPrepared<T = Record<string, unknown>>(trx: FirmTrx, query: Knex.Raw | Knex.QueryBuilder): Promise<T[]> {
   const conn = (trx as unknown as { [CONNECTION]?: PgConnection })[CONNECTION];
@@ -184,6 +192,6 @@ export async function runPrepared<T = Record<string, unknown>>(trx: FirmTrx, que
     return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
   }
   const { sql, bindings } = query.toSQL().toNative();
-  const name = `p_${createHash('sha1').update(sql).digest('base64url')}`;
+  const name = statementName('p', sql);
   return (await conn.query({ name, text: sql, values: bindings as unknown[] })).rows.map(camelizeRow) as T[];
 }
