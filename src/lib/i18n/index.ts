@@ -75,10 +75,13 @@ function rememberingT(t: TFunction): TFunction {
     if (id === undefined) return translate(key, ...rest);
     const memo = rest.length ? phrases : words;
     let text = memo.get(id);
-    if (text === undefined) {
-      text = translate(key, ...rest);
-      if (memo === phrases && phrases.size >= PHRASES_LIMIT) phrases.clear();
-      if (memo.size < WORDS_LIMIT || memo === phrases) memo.set(id, text);
+    if (text !== undefined) return text;
+    text = translate(key, ...rest);
+    if (memo === words) {
+      if (words.size < WORDS_LIMIT) words.set(id, text);
+    } else {
+      if (phrases.size >= PHRASES_LIMIT) phrases.clear();
+      phrases.set(id, text);
     }
     return text;
   }) as unknown as TFunction;
