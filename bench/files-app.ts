@@ -1,7 +1,7 @@
 // `node bench/files-app.ts [--gib=1] [--default-gc]`: a 1 GiB file uploaded into a client's folder
 // and downloaded back through the whole app (sign-in, session, CSRF, the documents routes, the
-// database), in its own process run as `npm start` runs it (--max-semi-space-size=1, unless
-// --default-gc; MALLOC_ARENA_MAX=2 unless set). The app's RSS is read from /proc every 50 ms: idle before, peak during each.
+// database), in its own process run as `npm start` runs it (npm start's Node flags from package.json, unless
+// --default-gc; its MALLOC_ARENA_MAX unless set). The app's RSS is read from /proc every 50 ms: idle before, peak during each.
 // Target (issue 4): the app's peak ≤ 150 MB. DATABASE_URL: that server; unset: an embedded one.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,12 +12,13 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
 import { freePort } from '../test/support/ports.ts';
+import { START_ARENAS, START_FLAGS } from './npm-start.ts';
 
 const MiB = 2 ** 20;
 const TARGET = 150 * MiB;
 const gib = Number(process.argv.find((a) => a.startsWith('--gib='))?.split('=')[1] ?? 1);
 const size = gib * 1024 * MiB;
-const flags = process.argv.includes('--default-gc') ? [] : ['--max-semi-space-size=1'];
+const flags = process.argv.includes('--default-gc') ? [] : START_FLAGS;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-files-app-'));
 fs.chmodSync(work, 0o755);
@@ -32,7 +33,7 @@ const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
 await admin.query(`CREATE DATABASE ${dbName}`);
 const port = await freePort();
-const appEnv = { MALLOC_ARENA_MAX: '2', ...process.env, DATABASE_URL: Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString(), PORT: String(port), FILES_DIR: path.join(work, 'files') };
+const appEnv = { MALLOC_ARENA_MAX: START_ARENAS, ...process.env, DATABASE_URL: Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString(), PORT: String(port), FILES_DIR: path.join(work, 'files') };
 const startApp = () => fork(path.join(import.meta.dirname, 'serve-app.ts'), { env: appEnv, execArgv: [...process.execArgv, ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const ready = (child: ReturnType<typeof startApp>) =>
   new Promise((resolve, reject) => {

@@ -12,6 +12,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
 import { freePort } from '../test/support/ports.ts';
+import { START_ARENAS, START_FLAGS } from './npm-start.ts';
 import { benchOutbox, printOutbox, type OutboxResult } from './outbox.ts';
 import { benchSlug, seedClients } from './seed-clients.ts';
 import { seedMail } from './seed-mail.ts';
@@ -88,8 +89,8 @@ try {
   if (targets.length) {
     // The app as `npm start` runs it (package.json: its V8 flag and malloc's arenas), unless
     // BENCH_APP_FLAGS gives other Node flags to compare (e.g. "--max-semi-space-size=16 --trace-gc").
-    const appFlags = (process.env.BENCH_APP_FLAGS ?? '--max-semi-space-size=1').split(' ').filter(Boolean);
-    await startChild('serve-app.ts', { DATABASE_URL: dbUrl, PORT: String(appPort), MALLOC_ARENA_MAX: '2' }, appFlags);
+    const appFlags = process.env.BENCH_APP_FLAGS?.split(' ').filter(Boolean) ?? START_FLAGS;
+    await startChild('serve-app.ts', { DATABASE_URL: dbUrl, PORT: String(appPort), MALLOC_ARENA_MAX: START_ARENAS }, appFlags);
     await startChild('baseline.ts', { DATABASE_URL: dbUrl, PORT: String(basePort) });
     for (const t of targets) if (t.name !== 'login') t.cookie = await signIn(appPort, t.firm ?? 'compta', t.user ?? 'superviseur', 'Demo-Passerelle-2026');
     // wrk counts a redirect (to /login) as a success: each page must answer 200 before it is measured.
