@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import ejs from 'ejs';
 import session from 'express-session';
-import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from './deps.ts';
 import { csrfProtection } from './http/middleware/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/middleware/errors.ts';
 import { resolveFirm } from './http/middleware/firm.ts';
+import { requestLog } from './http/middleware/requestLog.ts';
 import { viewLocals } from './http/middleware/locals.ts';
 import { noStoreWhenSignedIn, securityHeaders } from './http/middleware/security.ts';
 import { saveSessionBeforeRedirect } from './http/middleware/sessionRedirect.ts';
@@ -31,11 +31,6 @@ import { inkOn } from './lib/colors.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SESSION_COOKIE = 'passerelle.sid';
-
-/** Tokens travel in some URLs (password links, multipart CSRF): logs keep the path, not the secret. */
-export function redactUrl(url: string): string {
-  return url.replace(/([?&]_csrf=)[^&]*/, '$1[redacted]').replace(/^(\/password\/reset\/)[^/?]+/, '$1[redacted]');
-}
 
 export function buildApp(deps: AppDeps): express.Express {
   const { config } = deps;
@@ -62,23 +57,7 @@ export function buildApp(deps: AppDeps): express.Express {
   app.locals.assetVersion = randomUUID().slice(0, 8);
   Object.assign(app.locals, { formatDate, formatDateTime, formatAmount, formatSize, inkOn });
 
-  app.use((req, res, next) => {
-    req.id = randomUUID();
-    res.setHeader('X-Request-Id', req.id);
-    next();
-  });
-  app.use(
-    pinoHttp({
-      logger: deps.log,
-      genReqId: (req) => (req as express.Request).id,
-      customProps: (req) => ({ firm: (req as express.Request).firm?.slug, userId: (req as express.Request).user?.id }),
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url?.startsWith('/static/') === true || req.url?.startsWith('/vendor/') === true },
-    }),
-  );
+  app.use(requestLog(deps.log));
   app.use(securityHeaders(config.production));
 
   const staticOptions = { maxAge: '365d', immutable: true, index: false as const };
@@ -135,6 +114,6 @@ export function buildApp(deps: AppDeps): express.Express {
   }
 
   app.use(notFoundHandler);
-  app.use(errorHandler());
+  app.use(errorHandler(deps.log));
   return app;
 }

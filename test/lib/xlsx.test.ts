@@ -12,6 +12,7 @@ import { inflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import express from 'express';
 import { errorHandler } from '../../src/http/middleware/errors.ts';
+import { createLogger } from '../../src/lib/logger.ts';
 import { sendXlsx, XLSX_CONTENT_TYPE } from '../../src/lib/xlsx/http.ts';
 import { writeXlsx, type XlsxCell, type XlsxSheet } from '../../src/lib/xlsx/stream.ts';
 
@@ -244,7 +245,7 @@ describe('sendXlsx', () => {
       }
       await sendXlsx(res, 'endless.xlsx', SHEET, endless());
     });
-    app.use(errorHandler());
+    app.use(errorHandler(createLogger('silent')));
     server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

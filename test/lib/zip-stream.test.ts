@@ -13,6 +13,7 @@ import express from 'express';
 import yauzl from 'yauzl';
 import { contentDisposition, sendFileStream } from '../../src/http/attachment.ts';
 import { errorHandler } from '../../src/http/middleware/errors.ts';
+import { createLogger } from '../../src/lib/logger.ts';
 import { DiskStorage } from '../../src/lib/storage/disk.ts';
 import { sendZip, ZipNames, type ZipSourceEntry } from '../../src/lib/zip/stream.ts';
 
@@ -161,7 +162,7 @@ describe('sendZip', () => {
     app.get('/zip', route(() => fromStorage()));
     app.get('/many', route((req) => fromStorage(Number(req.query.count))));
     app.get('/fail', route((req) => fromStorage(stored.length, { at: Number(req.query.at), how: req.query.how as 'open' | 'read' | 'throw' })));
-    app.use(errorHandler());
+    app.use(errorHandler(createLogger('silent')));
     server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -305,7 +306,7 @@ describe('sendFileStream', () => {
         throw err;
       }
     });
-    app.use(errorHandler());
+    app.use(errorHandler(createLogger('silent')));
     server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

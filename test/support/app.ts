@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { start, type Running } from '../../src/boot.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { createLogger, type Logger } from '../../src/lib/logger.ts';
 import type { FeatureModule } from '../../src/modules/registry.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { freePort } from './ports.ts';
@@ -30,6 +30,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   env?: Record<string, string>;
   modules?: FeatureModule[];
+  /** Where the app logs (silent unless TEST_LOG_LEVEL is set). */
+  logger?: Logger;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -49,7 +51,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     FILES_DIR: filesDir,
     ...opts.env,
   });
-  const running = await start(config, createLogger(config.logLevel), opts.modules);
+  const running = await start(config, opts.logger ?? createLogger(config.logLevel), opts.modules);
   const client = (firm = 'compta') => new Client(port, firm === 'localhost' ? 'localhost' : `${firm}.localhost`);
   return {
     port,

@@ -1,15 +1,17 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFound } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { renderPage } from '../render.ts';
+import { requestFields } from './requestLog.ts';
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFound());
 
 /** One friendly page for every error, with the request id to quote; never a stack trace. */
-export function errorHandler(): ErrorRequestHandler {
+export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = err instanceof AppError ? err : bodyError(err);
     const status = known?.status ?? 500;
-    if (!known) req.log?.error({ err }, 'unexpected error');
+    if (!known) log.error({ ...requestFields(req), err }, 'unexpected error');
     if (res.headersSent) return res.end();
     if (!req.firm || !res.locals.t) {
       res.status(status).type('text/plain; charset=utf-8').send(`Erreur ${status} — référence ${req.id}`);
