@@ -2,7 +2,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-import ejs from 'ejs';
 import session from 'express-session';
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from './deps.ts';
@@ -14,6 +13,7 @@ import { viewLocals } from './http/middleware/locals.ts';
 import { noStoreWhenSignedIn, securityHeaders } from './http/middleware/security.ts';
 import { saveSessionBeforeRedirect } from './http/middleware/sessionRedirect.ts';
 import { createPassport } from './http/passport.ts';
+import { viewEngine } from './http/render.ts';
 import { buildMenu } from './modules/registry.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { accountRoutes } from './modules/account/routes.ts';
@@ -44,16 +44,8 @@ export function buildApp(deps: AppDeps): express.Express {
   const views = path.join(ROOT, 'views');
   app.set('views', views);
   app.set('view engine', 'ejs');
-  const compiled = config.env !== 'development';
-  app.set('view cache', compiled);
-  // Includes name their template from the views folder ('/partials/field'): EJS then finds it
-  // without asking the disk at every include, as it does for a relative name. Outside development,
-  // templates are compiled once and without their line tracking (a statement per line and a
-  // try/catch per render); errors still name the template, in the log.
-  const ejsOptions = { root: views, cache: compiled, compileDebug: !compiled };
-  app.engine('ejs', (file: string, data: object, done: (err: unknown, html?: string) => void) => {
-    ejs.renderFile(file, data, ejsOptions, done);
-  });
+  app.set('view cache', config.env !== 'development'); // templates compiled once (src/http/render.ts)
+  app.engine('ejs', viewEngine(app));
   app.locals.assetVersion = randomUUID().slice(0, 8);
   Object.assign(app.locals, { formatDate, formatDateTime, formatAmount, formatSize, inkOn });
 

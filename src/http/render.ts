@@ -1,4 +1,7 @@
-import type { Response } from 'express';
+import fs from 'node:fs';
+import path from 'node:path';
+import ejs from 'ejs';
+import type { Application, Response } from 'express';
 import type { FieldErrors } from '../lib/validation.ts';
 
 export interface PageLocals {
@@ -8,14 +11,69 @@ export interface PageLocals {
   [key: string]: unknown;
 }
 
-/** Renders `views/<view>.ejs` inside the main layout (firm branding, menu, flash messages). */
+/**
+ * Renders `views/<view>.ejs` inside the main layout (firm branding, menu, flash messages).
+ *
+ * Calls the compiled templates itself rather than through res.render: Express and EJS each copy
+ * every local (some forty) into a new object at each render, and a page is two renders and an
+ * include. Here the page and its layout share one object of locals, with no prototype, so EJS may
+ * use it as it is (`unsafePrototypeLocals`: nothing inherited can be read as a local).
+ */
 export function renderPage(res: Response, view: string, locals: PageLocals, status = 200): void {
-  const all = { errors: {}, values: {}, ...locals, };
-  res.render(view, all, (err, body) => {
-    if (err) return res.req.next?.(err);
-    res.render('layouts/main', { ...all, body }, (layoutErr, html) => {
-      if (layoutErr) return res.req.next?.(layoutErr);
-      res.status(status).type('html').send(html);
-    });
-  });
+  const data = Object.assign(Object.create(null) as Record<string, unknown>, res.app.locals, res.locals, { errors: {}, values: {} }, locals);
+  let html: string;
+  try {
+    data.body = template(res.app, view)(data);
+    html = template(res.app, 'layouts/main')(data);
+  } catch (err) {
+    res.req.next?.(err);
+    return;
+  }
+  res.status(status).type('html').send(html);
+}
+
+/**
+ * The engine behind res.render, for the few views without the layout (a page to print): the same
+ * compiled templates, on a copy of Express's locals without a prototype.
+ */
+export function viewEngine(app: Application) {
+  return (file: string, data: object, done: (err: unknown, html?: string) => void): void => {
+    let html: string;
+    try {
+      html = compiledFile(app, file)(Object.assign(Object.create(null) as object, data));
+    } catch (err) {
+      done(err);
+      return;
+    }
+    done(null, html);
+  };
+}
+
+const compiled = new Map<string, ejs.TemplateFunction>();
+
+function template(app: Application, view: string): ejs.TemplateFunction {
+  return compiledFile(app, path.join(app.get('views') as string, `${view}.ejs`));
+}
+
+/** A template's function: compiled once when the app caches views (outside development), else read again each time. */
+function compiledFile(app: Application, file: string): ejs.TemplateFunction {
+  const cache = app.enabled('view cache');
+  let fn = cache ? compiled.get(file) : undefined;
+  if (!fn) {
+    // Includes name their template from the views folder ('/partials/field'): EJS finds it without
+    // asking the disk at every include. Outside development, no line tracking (a statement per line
+    // and a try/catch per render): errors still name the template, in the log.
+    const options: ejs.Options & { async: false; client: false; unsafePrototypeLocals: boolean } = {
+      filename: file,
+      root: app.get('views') as string,
+      cache,
+      compileDebug: !cache,
+      async: false,
+      client: false,
+      unsafePrototypeLocals: true,
+    };
+    fn = ejs.compile(fs.readFileSync(file, 'utf8'), options);
+    if (cache) compiled.set(file, fn);
+  }
+  return fn;
 }
