@@ -8,6 +8,7 @@ import type { AppDeps } from './deps.ts';
 import { csrfProtection } from './http/middleware/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/middleware/errors.ts';
 import { resolveFirm } from './http/middleware/firm.ts';
+import { series } from './http/middleware/series.ts';
 import { requestLog } from './http/middleware/requestLog.ts';
 import { viewLocals } from './http/middleware/locals.ts';
 import { noStoreWhenSignedIn, securityHeaders } from './http/middleware/security.ts';
@@ -49,8 +50,7 @@ export function buildApp(deps: AppDeps): express.Express {
   app.locals.assetVersion = randomUUID().slice(0, 8);
   Object.assign(app.locals, { formatDate, formatDateTime, formatAmount, formatSize, inkOn });
 
-  app.use(requestLog(deps.log));
-  app.use(securityHeaders(config.production));
+  app.use(series(requestLog(deps.log), ...securityHeaders(config.production)));
 
   const staticOptions = { maxAge: '365d', immutable: true, index: false as const };
   app.use('/static', express.static(path.join(ROOT, 'public'), staticOptions));
@@ -73,18 +73,21 @@ export function buildApp(deps: AppDeps): express.Express {
     }),
   );
   const passport = createPassport(deps);
-  app.use(passport.initialize());
-  app.use(passport.session());
-  app.use(saveSessionBeforeRedirect);
-  app.use(noStoreWhenSignedIn);
-
   const menuFor = buildMenu(deps.modules);
-  app.use(viewLocals(deps.i18n));
-  app.use(unreadForViews);
-  app.use((req, res, next) => {
-    res.locals.menu = menuFor(req.firm, req.user);
-    next();
-  });
+  app.use(
+    series(
+      passport.initialize(),
+      passport.session(),
+      saveSessionBeforeRedirect,
+      noStoreWhenSignedIn,
+      viewLocals(deps.i18n),
+      unreadForViews,
+      (req, res, next) => {
+        res.locals.menu = menuFor(req.firm, req.user);
+        next();
+      },
+    ),
+  );
   app.get('/brand/logo', logoRoute(deps));
   app.use(csrfProtection);
 

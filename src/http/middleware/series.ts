@@ -1,0 +1,26 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+type Step = (req: Request, res: Response, next: NextFunction) => void;
+
+/**
+ * Runs small middleware one after another as one: the steps every request takes (security
+ * headers, sign-in, view locals). Each would otherwise be a layer of Express's router, which
+ * matches it, builds its params and wraps its call on every request. An error, passed or thrown,
+ * ends the series and goes on to Express's error handling.
+ */
+export function series(...steps: Step[]): RequestHandler {
+  return (req, res, next) => {
+    let i = 0;
+    const step = (err?: unknown): void => {
+      if (err !== undefined && err !== null) return next(err);
+      const current = steps[i++];
+      if (!current) return next();
+      try {
+        current(req, res, step);
+      } catch (thrown) {
+        next(thrown);
+      }
+    };
+    step();
+  };
+}

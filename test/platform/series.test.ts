@@ -1,0 +1,56 @@
+// series(): small middleware run as one, in order; an error, passed or thrown, stops it.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import express, { type ErrorRequestHandler } from 'express';
+import { series } from '../../src/http/middleware/series.ts';
+
+describe('series of middleware', () => {
+  let server: http.Server;
+  let base: string;
+  before(async () => {
+    const app = express();
+    const mark = (name: string) => (_req: express.Request, res: express.Response, next: express.NextFunction) => {
+      res.locals.steps = [...((res.locals.steps as string[]) ?? []), name];
+      next();
+    };
+    app.get('/ok', series(mark('a'), mark('b'), mark('c')), (_req, res) => {
+      res.json(res.locals.steps);
+    });
+    app.get('/passed', series(mark('a'), (_req, _res, next) => next(new Error('passed')), mark('never')), (_req, res) => {
+      res.json(res.locals.steps);
+    });
+    app.get('/thrown', series(mark('a'), () => {
+      throw new Error('thrown');
+    }, mark('never')), (_req, res) => {
+      res.json(res.locals.steps);
+    });
+    const errors: ErrorRequestHandler = (err: Error, _req, res, _next) => {
+      res.status(500).json({ error: err.message, steps: res.locals.steps });
+    };
+    app.use(errors);
+    server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('runs every step in order, then the next handler', async () => {
+    const res = await fetch(`${base}/ok`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), ['a', 'b', 'c']);
+  });
+
+  it('stops at an error passed to next() and hands it to the error handler', async () => {
+    const res = await fetch(`${base}/passed`);
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { error: 'passed', steps: ['a'] });
+  });
+
+  it('stops at an error thrown by a step', async () => {
+    const res = await fetch(`${base}/thrown`);
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { error: 'thrown', steps: ['a'] });
+  });
+});
