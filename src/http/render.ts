@@ -50,9 +50,18 @@ export function viewEngine(app: Application) {
 }
 
 const compiled = new Map<string, ejs.TemplateFunction>();
+/** Each app's views by name: a page finds its two templates without building their paths. */
+const byName = new WeakMap<Application, Map<string, ejs.TemplateFunction>>();
 
 function template(app: Application, view: string): ejs.TemplateFunction {
-  return compiledFile(app, path.join(app.get('views') as string, `${view}.ejs`));
+  let views = byName.get(app);
+  if (!views) byName.set(app, (views = new Map()));
+  let fn = views.get(view);
+  if (!fn) {
+    fn = compiledFile(app, path.join(app.get('views') as string, `${view}.ejs`));
+    if (app.enabled('view cache')) views.set(view, fn);
+  }
+  return fn;
 }
 
 /** A template's function: compiled once when the app caches views (outside development), else read again each time. */
