@@ -3,10 +3,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const start: string = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')).scripts.start;
+/** `npm start`'s Node flags (e.g. ['--max-semi-space-size=1']) and MALLOC_ARENA_MAX, in the checkout at `dir`. */
+export function npmStartOf(dir: string): { flags: string[]; arenas: string } {
+  const start: string = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).scripts.start;
+  return { flags: start.split(/\s+/).filter((word) => word.startsWith('--')), arenas: /MALLOC_ARENA_MAX:-(\d+)/.exec(start)?.[1] ?? '' };
+}
 
-/** The Node flags of `npm start`, e.g. ['--max-semi-space-size=1']. */
-export const START_FLAGS = start.split(/\s+/).filter((word) => word.startsWith('--'));
+const here = npmStartOf(path.join(import.meta.dirname, '..'));
 
-/** MALLOC_ARENA_MAX as `npm start` sets it when unset. */
-export const START_ARENAS = /MALLOC_ARENA_MAX:-(\d+)/.exec(start)?.[1] ?? '';
+/** The Node flags of this checkout's `npm start`. */
+export const START_FLAGS = here.flags;
+
+/** MALLOC_ARENA_MAX as this checkout's `npm start` sets it when unset. */
+export const START_ARENAS = here.arenas;

@@ -2,10 +2,9 @@
 // doing the same database work, both on the same PostgreSQL, in the same run. Ratios hold on a
 // shared, noisy machine where absolute figures do not. `outbox` is no page: the mail worker sending
 // to a local SMTP server (bench/outbox.ts).
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -13,6 +12,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
 import { freePort } from '../test/support/ports.ts';
 import { START_ARENAS, START_FLAGS } from './npm-start.ts';
+import { request, signIn, wrk, type Measure } from './load.ts';
 import { benchOutbox, printOutbox, type OutboxResult } from './outbox.ts';
 import { benchSlug, seedClients } from './seed-clients.ts';
 import { seedMail } from './seed-mail.ts';
@@ -116,49 +116,18 @@ try {
   if (clusterDir) fs.rmSync(clusterDir, { recursive: true, force: true });
 }
 
-interface Measure {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
 async function load(port: number, t: Target): Promise<Measure> {
   const headers: Record<string, string> = { host: `${t.firm ?? 'compta'}.localhost:${port}` };
   if (t.cookie) headers.cookie = t.cookie;
-  if (WRK) return loadWithWrk(port, t, headers);
+  if (WRK) {
+    const wrkOpts = { connections: CONNECTIONS, threads: 2 };
+    await wrk(port, t.path, headers, { ...wrkOpts, seconds: WARMUP_S });
+    return wrk(port, t.path, headers, { ...wrkOpts, seconds: DURATION_S });
+  }
   const opts = { url: `http://127.0.0.1:${port}${t.path}`, connections: CONNECTIONS, headers };
   await autocannon({ ...opts, duration: WARMUP_S });
   const r = await autocannon({ ...opts, duration: DURATION_S });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
-}
-
-async function loadWithWrk(port: number, t: Target, headers: Record<string, string>): Promise<Measure> {
-  const args = (seconds: number) => [
-    '-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency',
-    // wrk adds its own Host header unless given one spelt "Host".
-    ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k === 'host' ? 'Host' : k}: ${v}`]),
-    `http://127.0.0.1:${port}${t.path}`,
-  ];
-  await runWrk(args(WARMUP_S));
-  const out = await runWrk(args(DURATION_S));
-  const ms = (label: string) => {
-    const m = new RegExp(`^\\s+${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
-    if (!m) return NaN;
-    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
-  };
-  const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + (/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)?.slice(1).reduce((a, b) => a + Number(b), 0) ?? 0);
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50: ms('50'), p99: ms('99'), errors };
-}
-
-function runWrk(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args);
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c));
-    child.on('error', reject);
-    child.on('exit', () => resolve(out));
-  });
 }
 
 function report(rows: { t: Target; base: Measure; app: Measure }[], outbox: OutboxResult[]) {
@@ -194,31 +163,6 @@ function startChild(file: string, env: Record<string, string>, flags: string[] =
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`${file} exited (${code}) before it was ready`)));
-  });
-}
-
-/** Signs in through the real form once; every connection then reuses the session. */
-async function signIn(port: number, firm: string, identifier: string, password: string): Promise<string> {
-  const page = await request(port, firm, 'GET', '/login');
-  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-  const body = new URLSearchParams({ _csrf: token, identifier, password, next: '/' }).toString();
-  const res = await request(port, firm, 'POST', '/login', page.cookie, body);
-  if (res.status !== 303 || !res.cookie) throw new Error(`bench sign-in failed (${res.status})`);
-  return res.cookie;
-}
-
-function request(port: number, firm: string, method: string, p: string, cookie?: string, body?: string): Promise<{ status: number; body: string; cookie?: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host: `${firm}.localhost:${port}` };
-    if (cookie) headers.cookie = cookie;
-    if (body) Object.assign(headers, { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) });
-    const req = http.request({ host: '127.0.0.1', port, method, path: p, headers }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] ?? cookie }));
-    });
-    req.on('error', reject);
-    req.end(body);
   });
 }
 
