@@ -29,7 +29,9 @@ export function renderPage(res: Response, view: string, locals: PageLocals, stat
     res.req.next?.(err);
     return;
   }
-  res.status(status).type('html').send(html);
+  // The page as a string in one write with its headers (res.send would first copy it into a Buffer).
+  res.status(status).type('html').setHeader('Content-Length', Buffer.byteLength(html));
+  res.end(html);
 }
 
 /**

@@ -127,6 +127,19 @@ describe('security baseline', () => {
     }
   });
 
+  it('sends a page with its length in bytes, and only its headers to HEAD', async () => {
+    const c = await app.signedIn('superviseur');
+    const page = await c.get('/');
+    assert.equal(page.status, 200);
+    assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(Number(page.headers['content-length']), Buffer.byteLength(page.text), 'accents and € counted as bytes');
+    assert.match(page.text, /<\/html>\s*$/);
+    const head = await c.request('HEAD', '/');
+    assert.equal(head.status, 200);
+    assert.equal(head.text, '');
+    assert.ok(Number(head.headers['content-length']) > 1000);
+  });
+
   it('answers /healthz and caches static assets for a long time', async () => {
     const health = await app.client().get('/healthz');
     assert.equal(health.status, 200);

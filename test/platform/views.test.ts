@@ -1,5 +1,5 @@
 // Views include their partials by a name from the views folder ('/partials/field'): EJS finds
-// those without asking the disk, at every include of every render (src/app.ts).
+// those without asking the disk, at every include of every render (src/http/render.ts).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
