@@ -73,7 +73,8 @@ try {
     );
   }
   const sorted = [...ratios].sort((x, y) => x - y);
-  console.log(`B's CPU per page against A's: median ${pct(sorted[Math.floor((sorted.length - 1) / 2)]!)}, ${ratios.filter((x) => x < 1).length} of ${rounds} rounds lower`);
+  const median = (sorted[Math.floor((rounds - 1) / 2)]! + sorted[Math.ceil((rounds - 1) / 2)]!) / 2;
+  console.log(`B's CPU per page against A's: median ${pct(median)}, ${ratios.filter((x) => x < 1).length} of ${rounds} rounds lower`);
 } finally {
   for (const side of sides) side.child?.kill('SIGTERM');
   await Promise.all(sides.map((side) => side.child && (side.child.exitCode !== null ? null : new Promise((r) => side.child!.once('exit', r)))));
