@@ -8,11 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
 import { freePort } from '../test/support/ports.ts';
 import { START_ARENAS, START_FLAGS } from './npm-start.ts';
 import { request, signIn, wrk, type Measure } from './load.ts';
+import { benchServer } from './server.ts';
 import { benchOutbox, printOutbox, type OutboxResult } from './outbox.ts';
 import { benchSlug, seedClients } from './seed-clients.ts';
 import { seedMail } from './seed-mail.ts';
@@ -42,18 +41,11 @@ interface Target {
 const only = process.argv[2];
 const dir = path.dirname(new URL(import.meta.url).pathname);
 
-let embedded: EmbeddedPostgres | undefined;
-let clusterDir: string | undefined;
-let adminUrl = process.env.DATABASE_URL;
-if (!adminUrl) {
-  clusterDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-bench-'));
-  fs.chmodSync(clusterDir, 0o755);
-  embedded = await startEmbeddedPostgres({ dataDir: clusterDir, port: await freePort(), database: 'postgres', log: () => {} });
-  adminUrl = embedded.url;
-}
+const server = await benchServer();
+const { adminUrl } = server;
 const dbName = `passerelle_bench_${randomBytes(4).toString('hex')}`;
-await admin(`CREATE DATABASE ${dbName}`);
-const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+await server.admin(`CREATE DATABASE ${dbName}`);
+const dbUrl = server.urlOf(dbName);
 
 const children: ChildProcess[] = [];
 try {
@@ -111,9 +103,8 @@ try {
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await embedded?.stop();
-  if (clusterDir) fs.rmSync(clusterDir, { recursive: true, force: true });
+  await server.admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await server.stop();
 }
 
 async function load(port: number, t: Target): Promise<Measure> {
@@ -164,14 +155,4 @@ function startChild(file: string, env: Record<string, string>, flags: string[] =
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`${file} exited (${code}) before it was ready`)));
   });
-}
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
 }

@@ -14,11 +14,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
 import { freePort } from '../test/support/ports.ts';
 import { signIn, wrk } from './load.ts';
 import { npmStartOf } from './npm-start.ts';
+import { benchServer } from './server.ts';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const dirs = process.argv.slice(2).filter((a) => !a.startsWith('--')).map((d) => path.resolve(d));
@@ -28,15 +27,7 @@ const rounds = Number(arg('rounds', '4'));
 const seconds = Number(arg('seconds', '10'));
 const page = arg('path', '/');
 
-let embedded: EmbeddedPostgres | undefined;
-let clusterDir: string | undefined;
-let adminUrl = process.env.DATABASE_URL;
-if (!adminUrl) {
-  clusterDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-bench-'));
-  fs.chmodSync(clusterDir, 0o755);
-  embedded = await startEmbeddedPostgres({ dataDir: clusterDir, port: await freePort(), database: 'postgres', log: () => {} });
-  adminUrl = embedded.url;
-}
+const server = await benchServer();
 
 interface Side {
   name: string;
@@ -50,7 +41,7 @@ const sides: Side[] = dirs.map((dir, i) => ({ name: 'AB'[i]!, dir, db: `passerel
 
 try {
   for (const side of sides) {
-    await admin(`CREATE DATABASE ${side.db}`);
+    await server.admin(`CREATE DATABASE ${side.db}`);
     side.port = await freePort();
     side.child = await serve(side);
     side.cookie = await signIn(side.port, 'compta', 'superviseur', 'Demo-Passerelle-2026');
@@ -78,9 +69,8 @@ try {
 } finally {
   for (const side of sides) side.child?.kill('SIGTERM');
   await Promise.all(sides.map((side) => side.child && (side.child.exitCode !== null ? null : new Promise((r) => side.child!.once('exit', r)))));
-  for (const side of sides) await admin(`DROP DATABASE IF EXISTS ${side.db} WITH (FORCE)`);
-  await embedded?.stop();
-  if (clusterDir) fs.rmSync(clusterDir, { recursive: true, force: true });
+  for (const side of sides) await server.admin(`DROP DATABASE IF EXISTS ${side.db} WITH (FORCE)`);
+  await server.stop();
 }
 
 function pct(ratio: number): string {
@@ -96,7 +86,7 @@ function cpuMs(pid: number): number {
 
 function serve(side: Side): Promise<ChildProcess> {
   const { flags, arenas } = npmStartOf(side.dir);
-  const url = Object.assign(new URL(adminUrl!), { pathname: `/${side.db}` }).toString();
+  const url = server.urlOf(side.db);
   const child = fork(path.join(side.dir, 'bench/serve-app.ts'), {
     cwd: side.dir,
     env: { ...process.env, DATABASE_URL: url, PORT: String(side.port), MALLOC_ARENA_MAX: arenas },
@@ -107,14 +97,4 @@ function serve(side: Side): Promise<ChildProcess> {
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`${side.name}: serve-app exited (${code}) before it was ready`)));
   });
-}
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
 }

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -15,6 +14,7 @@ import { errorHandler } from '../../src/http/middleware/errors.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { sendXlsx, XLSX_CONTENT_TYPE } from '../../src/lib/xlsx/http.ts';
 import { writeXlsx, type XlsxCell, type XlsxSheet } from '../../src/lib/xlsx/stream.ts';
+import { listen, type Listening } from '../support/listen.ts';
 
 const SHEET: XlsxSheet = {
   name: 'Clients [2026]',
@@ -224,7 +224,7 @@ describe('writeXlsx', () => {
 });
 
 describe('sendXlsx', () => {
-  let server: http.Server;
+  let server: Listening;
   let base: string;
   const FILENAME = 'Clients « Égalité » "VIP"\r\n.xlsx';
   let endlessClosed: (() => void) | undefined;
@@ -246,11 +246,10 @@ describe('sendXlsx', () => {
       await sendXlsx(res, 'endless.xlsx', SHEET, endless());
     });
     app.use(errorHandler(createLogger('silent')));
-    server = http.createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listen(app);
+    base = server.base;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => server.close());
 
   it('sends an attachment with a safe name, not cached, that reads back', async () => {
     const res = await fetch(`${base}/export`);

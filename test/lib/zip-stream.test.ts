@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -16,6 +15,7 @@ import { errorHandler } from '../../src/http/middleware/errors.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { DiskStorage } from '../../src/lib/storage/disk.ts';
 import { sendZip, ZipNames, type ZipSourceEntry } from '../../src/lib/zip/stream.ts';
+import { listen, type Listening } from '../support/listen.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-zip-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -91,7 +91,7 @@ describe('ZipNames', () => {
 });
 
 describe('sendZip', () => {
-  let server: http.Server;
+  let server: Listening;
   let base: string;
   let storage: DiskStorage;
   const stored: { name: string; key: string; content: Buffer }[] = [];
@@ -163,11 +163,10 @@ describe('sendZip', () => {
     app.get('/many', route((req) => fromStorage(Number(req.query.count))));
     app.get('/fail', route((req) => fromStorage(stored.length, { at: Number(req.query.at), how: req.query.how as 'open' | 'read' | 'throw' })));
     app.use(errorHandler(createLogger('silent')));
-    server = http.createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listen(app);
+    base = server.base;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => server.close());
 
   it('streams every file as an attachment that reads back identical, with unique UTF-8 names', async () => {
     const res = await download(`${base}/zip`);
@@ -267,7 +266,7 @@ describe('contentDisposition', () => {
 });
 
 describe('sendFileStream', () => {
-  let server: http.Server;
+  let server: Listening;
   let base: string;
   let storage: DiskStorage;
   let key: string;
@@ -307,11 +306,10 @@ describe('sendFileStream', () => {
       }
     });
     app.use(errorHandler(createLogger('silent')));
-    server = http.createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listen(app);
+    base = server.base;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => server.close());
 
   it('sends the stored file with its length, type and name, not cached, not sniffed', async () => {
     const res = await download(`${base}/file/${key}`);

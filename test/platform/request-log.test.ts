@@ -1,8 +1,6 @@
 // The request log: one line per request with its id, firm and user, never a secret; errors and
 // abandoned requests stand out.
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
@@ -11,6 +9,7 @@ import { redactUrl, requestLog } from '../../src/http/middleware/requestLog.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { userOf } from '../support/firmdb.ts';
+import { listen, type Listening } from '../support/listen.ts';
 
 type Line = { level: number; msg: string; reqId?: string; firm?: string; userId?: string; req?: { method: string; url: string }; res?: { statusCode: number }; responseTime?: number; err?: { message: string; stack?: string } };
 
@@ -91,7 +90,7 @@ describe('request log', () => {
 
 describe('request log of failures', () => {
   const log = capture();
-  let server: http.Server;
+  let server: Listening;
   let base: string;
   before(async () => {
     const app = express();
@@ -101,14 +100,10 @@ describe('request log of failures', () => {
     });
     app.get('/hang', () => {}); // never answers: the client gives up
     app.use(errorHandler(log.logger));
-    server = http.createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listen(app);
+    base = server.base;
   });
-  after(() => {
-    server.closeAllConnections();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  after(() => server.close());
 
   it('logs an unexpected error with its stack and request id, and shows neither stack nor message', async () => {
     const res = await fetch(`${base}/boom`);

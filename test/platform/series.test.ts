@@ -1,13 +1,12 @@
 // series(): small middleware run as one, in order; an error, passed or thrown, stops it.
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express, { type ErrorRequestHandler } from 'express';
 import { series } from '../../src/http/middleware/series.ts';
+import { listen, type Listening } from '../support/listen.ts';
 
 describe('series of middleware', () => {
-  let server: http.Server;
+  let server: Listening;
   let base: string;
   before(async () => {
     const app = express();
@@ -30,11 +29,10 @@ describe('series of middleware', () => {
       res.status(500).json({ error: err.message, steps: res.locals.steps });
     };
     app.use(errors);
-    server = http.createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listen(app);
+    base = server.base;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => server.close());
 
   it('runs every step in order, then the next handler', async () => {
     const res = await fetch(`${base}/ok`);

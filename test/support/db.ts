@@ -36,7 +36,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function adminQuery(url: string, sql: string) {
+/** One statement on its own connection, as the server's admin (CREATE or DROP DATABASE). */
+export async function adminQuery(url: string, sql: string) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
