@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Knex } from 'knex';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { firmId } from '../support/firmdb.ts';
 import { compileRead, queryBuilder, readAsPerson, setFirm, withFirm } from '../../src/db/withFirm.ts';
@@ -142,16 +143,31 @@ describe('row-level security walls firms off in the database', () => {
       await assert.rejects(readAsPerson({ db }, { id: compta }, supervisor!, compileRead(trx.raw('SELECT 1 / (count(*) - count(*)) FROM users WHERE firm_id = ?', [compta]))), /division by zero/);
     }
     // The settings ended with the statement's implicit transaction, on both connections.
-    const both = await Promise.all([0, 1].map(() => db.raw(`SELECT current_setting('app.firm_id', true) AS firm, (SELECT count(*) FROM users) AS n, pg_backend_pid() AS pid FROM pg_sleep(0.05)`)));
-    const settings = both.map((r) => r.rows[0] as { firm: string | null; n: string; pid: number });
+    const both = await onEachConnection(db, `SELECT current_setting('app.firm_id', true) AS firm, (SELECT count(*) FROM users) AS n, pg_backend_pid() AS pid`);
+    const settings = both.map((rows) => rows[0] as { firm: string | null; n: string; pid: number });
     assert.notEqual(settings[0]!.pid, settings[1]!.pid, 'both connections checked');
     assert.deepEqual(settings.map((r) => [r.firm ?? '', Number(r.n)]), [['', 0], ['', 0]]);
     await assert.rejects(readAsPerson({ db }, { id: compta }, { id: "1' OR true", role: 'supervisor' }, compileRead(trx('users'))), /invalid person/);
     // Both connections forget their prepared statements (as a pooler's reset would): reads go on.
-    await Promise.all([0, 1].map(() => db.raw('SELECT pg_sleep(0.05); DEALLOCATE ALL')));
+    await onEachConnection(db, 'DEALLOCATE ALL');
     for (let i = 0; i < 4; i++) {
       const both = await Promise.all([read(supervisor!, 'collaborateur'), read(supervisor!, 'collaborateur')]); // on both connections
       for (const rows of both) assert.deepEqual(rows, [{ identifier: 'collaborateur', firmId: compta, me: supervisor!.id }]);
     }
+    const left = await onEachConnection(db, `SELECT current_setting('app.firm_id', true) AS firm, current_setting('app.user_id', true) AS "user"`);
+    assert.deepEqual(left.map((rows) => [rows[0]!.firm ?? '', rows[0]!.user ?? '']), [['', ''], ['', '']], 'nothing left after reads on both connections');
   });
 });
+
+type PoolConnection = { query(sql: string): Promise<{ rows: Record<string, unknown>[] }> };
+
+/** Runs `sql` on each of the pool's two connections, both held at once, so neither can serve twice. */
+async function onEachConnection(db: Knex, sql: string): Promise<Record<string, unknown>[][]> {
+  const pool = db.client as { acquireConnection(): Promise<PoolConnection>; releaseConnection(conn: PoolConnection): Promise<void> };
+  const held = [await pool.acquireConnection(), await pool.acquireConnection()];
+  try {
+    return await Promise.all(held.map(async (conn) => (await conn.query(sql)).rows));
+  } finally {
+    for (const conn of held) await pool.releaseConnection(conn);
+  }
+}
