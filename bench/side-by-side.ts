@@ -6,7 +6,9 @@
 // Each checkout's bench/serve-app.ts runs as its `npm start` would (its Node flags and arenas) on
 // its own database of the same PostgreSQL, signed in as compta's supervisor. wrk loads both at once
 // (32 connections each), and each round reports req/s, p99 and the app's CPU time per page (from
-// /proc), then B against A. Needs wrk. Example, the last commit against the one before:
+// /proc), then B against A. For code, not for settings that change how many PostgreSQL backends a
+// side runs (pool sizes): those take a larger share of the CPU from the other side's. Needs wrk.
+// Example, the last commit against the one before:
 //   git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm ci)
 //   node bench/side-by-side.ts /tmp/before .
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
