@@ -42,7 +42,7 @@ export function viewEngine(app: Application) {
   return (file: string, data: object, done: (err: unknown, html?: string) => void): void => {
     let html: string;
     try {
-      html = compiledFile(app, file)(Object.assign(Object.create(null) as object, data));
+      html = template(app, file)(Object.assign(Object.create(null) as object, data));
     } catch (err) {
       done(err);
       return;
@@ -51,32 +51,24 @@ export function viewEngine(app: Application) {
   };
 }
 
-const compiled = new Map<string, ejs.TemplateFunction>();
-/** Each app's views by name: a page finds its two templates without building their paths. */
-const byName = new WeakMap<Application, Map<string, ejs.TemplateFunction>>();
+/** Each app's compiled templates, by view name ('home/index') or, from res.render, by file path. */
+const compiled = new WeakMap<Application, Map<string, ejs.TemplateFunction>>();
 
+/** A view's template function: compiled once when the app caches views (outside development), else read again each time. */
 function template(app: Application, view: string): ejs.TemplateFunction {
-  let views = byName.get(app);
-  if (!views) byName.set(app, (views = new Map()));
-  let fn = views.get(view);
-  if (!fn) {
-    fn = compiledFile(app, path.join(app.get('views') as string, `${view}.ejs`));
-    if (app.enabled('view cache')) views.set(view, fn);
-  }
-  return fn;
-}
-
-/** A template's function: compiled once when the app caches views (outside development), else read again each time. */
-function compiledFile(app: Application, file: string): ejs.TemplateFunction {
   const cache = app.enabled('view cache');
-  let fn = cache ? compiled.get(file) : undefined;
+  let ofApp = compiled.get(app);
+  if (!ofApp) compiled.set(app, (ofApp = new Map()));
+  let fn = cache ? ofApp.get(view) : undefined;
   if (!fn) {
+    const root = app.get('views') as string;
+    const file = path.isAbsolute(view) ? view : path.join(root, `${view}.ejs`);
     // Includes name their template from the views folder ('/partials/field'): EJS finds it without
     // asking the disk at every include. Outside development, no line tracking (a statement per line
     // and a try/catch per render): errors still name the template, in the log.
     const options: ejs.Options & { async: false; client: false; unsafePrototypeLocals: boolean } = {
       filename: file,
-      root: app.get('views') as string,
+      root,
       cache,
       compileDebug: !cache,
       async: false,
@@ -84,7 +76,7 @@ function compiledFile(app: Application, file: string): ejs.TemplateFunction {
       unsafePrototypeLocals: true,
     };
     fn = ejs.compile(fs.readFileSync(file, 'utf8'), options);
-    if (cache) compiled.set(file, fn);
+    if (cache) ofApp.set(view, fn);
   }
   return fn;
 }

@@ -30,8 +30,7 @@ export function requestLog(log: Logger): RequestHandler {
     if (log.isLevelEnabled('info') && !quiet(req.url)) {
       const started = performance.now();
       const url = redactUrl(req.originalUrl);
-      const done = () => logLine(log, req, res, url, started);
-      res.once('close', done);
+      res.once('close', () => logLine(log, req, res, url, started));
     }
     next();
   };
