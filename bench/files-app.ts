@@ -3,53 +3,37 @@
 // database), in its own process run as `npm start` runs it (npm start's Node flags from package.json, unless
 // --default-gc; its MALLOC_ARENA_MAX unless set). The app's RSS is read from /proc every 50 ms: idle before, peak during each.
 // Target (issue 4): the app's peak ≤ 150 MB. DATABASE_URL: that server; unset: an embedded one.
-import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
 import { freePort } from '../test/support/ports.ts';
-import { START_ARENAS, START_FLAGS } from './npm-start.ts';
+import { forkReady, stopAll } from './child.ts';
+import { NPM_START } from './npm-start.ts';
+import { benchServer } from './server.ts';
 
 const MiB = 2 ** 20;
 const TARGET = 150 * MiB;
 const gib = Number(process.argv.find((a) => a.startsWith('--gib='))?.split('=')[1] ?? 1);
 const size = gib * 1024 * MiB;
-const flags = process.argv.includes('--default-gc') ? [] : START_FLAGS;
+const flags = process.argv.includes('--default-gc') ? [] : NPM_START.flags;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-files-app-'));
-fs.chmodSync(work, 0o755);
-let embedded: EmbeddedPostgres | undefined;
-let adminUrl = process.env.DATABASE_URL;
-if (!adminUrl) {
-  embedded = await startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), port: await freePort(), database: 'postgres', log: () => {} });
-  adminUrl = embedded.url;
-}
+const server = await benchServer();
 const dbName = `passerelle_files_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
+await server.admin(`CREATE DATABASE ${dbName}`);
 const port = await freePort();
-const appEnv = { MALLOC_ARENA_MAX: START_ARENAS, ...process.env, DATABASE_URL: Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString(), PORT: String(port), FILES_DIR: path.join(work, 'files') };
-const startApp = () => fork(path.join(import.meta.dirname, 'serve-app.ts'), { env: appEnv, execArgv: [...process.execArgv, ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const ready = (child: ReturnType<typeof startApp>) =>
-  new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`the app exited (${code})`)));
-  });
+const appEnv = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? NPM_START.arenas, DATABASE_URL: server.urlOf(dbName), PORT: String(port), FILES_DIR: path.join(work, 'files') };
+const startApp = () => forkReady(path.join(import.meta.dirname, 'serve-app.ts'), { env: appEnv, flags });
 // A first start loads the demo data (with PDFs made by pdf-lib); the app measured is a restart,
 // as in production, where no demo is loaded.
-const seeding = startApp();
-await ready(seeding);
-seeding.kill();
-await new Promise((r) => seeding.once('exit', r));
-let app = startApp();
+await stopAll([await startApp()]);
+let app: ChildProcess | undefined;
 try {
-  await ready(app);
-  const rssOf = () => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${app.pid}/status`, 'utf8'))![1]) * 1024;
+  app = await startApp();
+  const rssOf = () => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${app!.pid}/status`, 'utf8'))![1]) * 1024;
   const cookies = new Map<string, string>();
   const call = (method: string, url: string, body?: string, headers: Record<string, string> = {}) =>
     new Promise<{ status: number; text: string; location?: string }>((resolve, reject) => {
@@ -105,17 +89,13 @@ try {
     if (bytes !== size) throw new Error(`downloaded ${bytes} of ${size} bytes`);
   };
   await down('download');
-  app.kill();
-  await new Promise((r) => app.once('exit', r));
-  app = startApp();
-  await ready(app);
+  await stopAll([app]);
+  app = await startApp();
   await down('download (fresh process)');
 } finally {
-  app.kill();
-  await new Promise((r) => setTimeout(r, 500));
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-  await admin.end();
-  await embedded?.stop();
+  if (app) await stopAll([app]);
+  await server.admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+  await server.stop();
   fs.rmSync(work, { recursive: true, force: true });
 }
 

@@ -9,10 +9,5 @@ export function npmStartOf(dir: string): { flags: string[]; arenas: string } {
   return { flags: start.split(/\s+/).filter((word) => word.startsWith('--')), arenas: /MALLOC_ARENA_MAX:-(\d+)/.exec(start)?.[1] ?? '' };
 }
 
-const here = npmStartOf(path.join(import.meta.dirname, '..'));
-
-/** The Node flags of this checkout's `npm start`. */
-export const START_FLAGS = here.flags;
-
-/** MALLOC_ARENA_MAX as this checkout's `npm start` sets it when unset. */
-export const START_ARENAS = here.arenas;
+/** How this checkout's `npm start` runs the app. */
+export const NPM_START = npmStartOf(path.join(import.meta.dirname, '..'));

@@ -2,15 +2,16 @@
 // doing the same database work, both on the same PostgreSQL, in the same run. Ratios hold on a
 // shared, noisy machine where absolute figures do not. `outbox` is no page: the mail worker sending
 // to a local SMTP server (bench/outbox.ts).
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { freePort } from '../test/support/ports.ts';
-import { START_ARENAS, START_FLAGS } from './npm-start.ts';
-import { request, signIn, wrk, type Measure } from './load.ts';
+import { NPM_START } from './npm-start.ts';
+import { forkReady, stopAll } from './child.ts';
+import { HAS_WRK, request, signIn, wrk, type Measure } from './load.ts';
 import { benchServer } from './server.ts';
 import { benchOutbox, printOutbox, type OutboxResult } from './outbox.ts';
 import { benchSlug, seedClients } from './seed-clients.ts';
@@ -22,9 +23,7 @@ const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
 // compiling hot code and sizing its heap (the home page's p99 falls from ~45 to ~35 ms over its
 // first 20 s; bench/README.md), and what users meet is a server that has been up for days.
 const WARMUP_S = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
-// wrk (Debian's package), when installed, is the load generator: written in C, it leaves more of
-// this machine's two cores to the servers measured. Otherwise autocannon, from npm.
-const WRK = spawnSync('wrk', ['--version']).error ? undefined : 'wrk';
+// wrk when installed (HAS_WRK), otherwise autocannon, from npm.
 
 interface Target {
   name: string;
@@ -81,8 +80,8 @@ try {
   if (targets.length) {
     // The app as `npm start` runs it (package.json: its V8 flag and malloc's arenas), unless
     // BENCH_APP_FLAGS gives other Node flags to compare (e.g. "--max-semi-space-size=16 --trace-gc").
-    const appFlags = process.env.BENCH_APP_FLAGS?.split(' ').filter(Boolean) ?? START_FLAGS;
-    await startChild('serve-app.ts', { DATABASE_URL: dbUrl, PORT: String(appPort), MALLOC_ARENA_MAX: START_ARENAS }, appFlags);
+    const appFlags = process.env.BENCH_APP_FLAGS?.split(' ').filter(Boolean) ?? NPM_START.flags;
+    await startChild('serve-app.ts', { DATABASE_URL: dbUrl, PORT: String(appPort), MALLOC_ARENA_MAX: NPM_START.arenas }, appFlags);
     await startChild('baseline.ts', { DATABASE_URL: dbUrl, PORT: String(basePort) });
     for (const t of targets) if (t.name !== 'login') t.cookie = await signIn(appPort, t.firm ?? 'compta', t.user ?? 'superviseur', 'Demo-Passerelle-2026');
     // wrk counts a redirect (to /login) as a success: each page must answer 200 before it is measured.
@@ -101,8 +100,7 @@ try {
   const outbox = wanted('outbox') ? await benchOutbox(adminUrl, { log: (m) => console.log(m) }) : [];
   report(rows, outbox);
 } finally {
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  await stopAll(children);
   await server.admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await server.stop();
 }
@@ -110,7 +108,7 @@ try {
 async function load(port: number, t: Target): Promise<Measure> {
   const headers: Record<string, string> = { host: `${t.firm ?? 'compta'}.localhost:${port}` };
   if (t.cookie) headers.cookie = t.cookie;
-  if (WRK) {
+  if (HAS_WRK) {
     const wrkOpts = { connections: CONNECTIONS, threads: 2 };
     await wrk(port, t.path, headers, { ...wrkOpts, seconds: WARMUP_S });
     return wrk(port, t.path, headers, { ...wrkOpts, seconds: DURATION_S });
@@ -125,7 +123,7 @@ function report(rows: { t: Target; base: Measure; app: Measure }[], outbox: Outb
   const width = Math.max(22, ...rows.map(({ t }) => `${t.name} (Passerelle)`.length + 2));
   const line = (cells: (string | number)[]) => cells.map((c, i) => String(c).padEnd(i === 0 ? width : i === 6 ? 15 : 11)).join('');
   const out = [
-    `Passerelle benchmarks — ${WRK ? 'wrk' : 'autocannon'}, ${CONNECTIONS} connections, ${DURATION_S} s each, ${os.cpus().length} cores, Node ${process.version}`,
+    `Passerelle benchmarks — ${HAS_WRK ? 'wrk' : 'autocannon'}, ${CONNECTIONS} connections, ${DURATION_S} s each, ${os.cpus().length} cores, Node ${process.version}`,
     line(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'goal', 'verdict']),
   ];
   let failed = false;
@@ -148,11 +146,6 @@ function report(rows: { t: Target; base: Measure; app: Measure }[], outbox: Outb
   if (failed) process.exitCode = 1;
 }
 
-function startChild(file: string, env: Record<string, string>, flags: string[] = []): Promise<void> {
-  const child = fork(path.join(dir, file), { env: { ...process.env, ...env }, execArgv: [...process.execArgv, ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`${file} exited (${code}) before it was ready`)));
-  });
+async function startChild(file: string, env: Record<string, string>, flags: string[] = []): Promise<void> {
+  children.push(await forkReady(path.join(dir, file), { env, flags }));
 }

@@ -11,20 +11,21 @@
 // Example, the last commit against the one before:
 //   git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm ci)
 //   node bench/side-by-side.ts /tmp/before .
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../test/support/ports.ts';
-import { signIn, wrk } from './load.ts';
+import { forkReady, stopAll } from './child.ts';
+import { HAS_WRK, signIn, wrk } from './load.ts';
 import { npmStartOf } from './npm-start.ts';
 import { benchServer } from './server.ts';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const dirs = process.argv.slice(2).filter((a) => !a.startsWith('--')).map((d) => path.resolve(d));
 if (dirs.length !== 2) throw new Error('usage: node bench/side-by-side.ts <checkout A> <checkout B> [--rounds=4] [--seconds=10] [--path=/]');
-if (spawnSync('wrk', ['--version']).error) throw new Error("side-by-side needs wrk (Debian's package)");
+if (!HAS_WRK) throw new Error("side-by-side needs wrk (Debian's package)");
 const rounds = Number(arg('rounds', '4'));
 const seconds = Number(arg('seconds', '10'));
 const page = arg('path', '/');
@@ -69,8 +70,7 @@ try {
   const median = (sorted[Math.floor((rounds - 1) / 2)]! + sorted[Math.ceil((rounds - 1) / 2)]!) / 2;
   console.log(`B's CPU per page against A's: median ${pct(median)}, ${ratios.filter((x) => x < 1).length} of ${rounds} rounds lower`);
 } finally {
-  for (const side of sides) side.child?.kill('SIGTERM');
-  await Promise.all(sides.map((side) => side.child && (side.child.exitCode !== null ? null : new Promise((r) => side.child!.once('exit', r)))));
+  await stopAll(sides.flatMap((side) => side.child ?? []));
   for (const side of sides) await server.admin(`DROP DATABASE IF EXISTS ${side.db} WITH (FORCE)`);
   await server.stop();
 }
@@ -88,15 +88,6 @@ function cpuMs(pid: number): number {
 
 function serve(side: Side): Promise<ChildProcess> {
   const { flags, arenas } = npmStartOf(side.dir);
-  const url = server.urlOf(side.db);
-  const child = fork(path.join(side.dir, 'bench/serve-app.ts'), {
-    cwd: side.dir,
-    env: { ...process.env, DATABASE_URL: url, PORT: String(side.port), MALLOC_ARENA_MAX: arenas },
-    execArgv: [...process.execArgv, ...flags],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`${side.name}: serve-app exited (${code}) before it was ready`)));
-  });
+  const env = { DATABASE_URL: server.urlOf(side.db), PORT: String(side.port), MALLOC_ARENA_MAX: arenas };
+  return forkReady(path.join(side.dir, 'bench/serve-app.ts'), { cwd: side.dir, env, flags });
 }
