@@ -5,17 +5,17 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
 import { PDFDocument } from 'pdf-lib';
 import yazl from 'yazl';
 import { DiskStorage, FileTooLarge, InvalidStorageKey, StoredFileMissing, UploadInterrupted } from '../../src/lib/storage/disk.ts';
 import { UploadEngine, type ReceiveResult, type UploadPolicy } from '../../src/lib/storage/uploadEngine.ts';
+import { serveDuringSuite } from '../support/listen.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-storage-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -196,8 +196,6 @@ describe('DiskStorage', () => {
 const POLICY: UploadPolicy = { maxBytes: 1024 * 1024, kinds: ['pdf', 'image', 'office', 'text', 'zip'] };
 
 describe('UploadEngine', () => {
-  let server: http.Server;
-  let base: string;
   let storage: DiskStorage;
   let engine: UploadEngine;
   /** Results of receive(), in order, and a way to wait for the next one. */
@@ -205,7 +203,7 @@ describe('UploadEngine', () => {
   let onOutcome: (() => void) | undefined;
   let policy: UploadPolicy | undefined;
 
-  before(async () => {
+  const server = serveDuringSuite(() => {
     const app = express();
     app.post('/upload', async (req, res) => {
       const result = await engine.receive(req, res, { field: 'files', maxFiles: 5, ...(policy ? { policy } : {}) });
@@ -214,12 +212,8 @@ describe('UploadEngine', () => {
       if (result.ok) res.json({ files: result.files, body: req.body });
       else res.status(result.status).json({ error: result.error });
     });
-    server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return app;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   async function fresh(p?: UploadPolicy) {
     storage = await freshStorage();
@@ -231,7 +225,7 @@ describe('UploadEngine', () => {
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.append(k, v);
     for (const [bytes, name] of files) form.append('files', new Blob([new Uint8Array(bytes)]), name);
-    const res = await fetch(`${base}/upload`, { method: 'POST', body: form });
+    const res = await fetch(`${server.base}/upload`, { method: 'POST', body: form });
     return { status: res.status, body: (await res.json()) as { files?: Record<string, unknown>[]; error?: { key: string; params?: object }; body?: object } };
   }
 
@@ -325,7 +319,7 @@ describe('UploadEngine', () => {
     const first = await pdfBytes();
     const second = await pdfOfSize(900_000);
     const outcome = new Promise<void>((resolve) => (onOutcome = resolve));
-    const req = http.request(`${base}/upload`, { method: 'POST', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': 2_000_000 } });
+    const req = http.request(`${server.base}/upload`, { method: 'POST', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': 2_000_000 } });
     req.on('error', () => {});
     req.write(Buffer.concat([Buffer.from(part('un.pdf')), first, Buffer.from(`\r\n${part('deux.pdf')}`), second.subarray(0, 400_000)]));
     // Wait until the server holds the first file and is writing the second one.

@@ -14,7 +14,7 @@ import { errorHandler } from '../../src/http/middleware/errors.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { sendXlsx, XLSX_CONTENT_TYPE } from '../../src/lib/xlsx/http.ts';
 import { writeXlsx, type XlsxCell, type XlsxSheet } from '../../src/lib/xlsx/stream.ts';
-import { listen, type Listening } from '../support/listen.ts';
+import { serveDuringSuite } from '../support/listen.ts';
 
 const SHEET: XlsxSheet = {
   name: 'Clients [2026]',
@@ -224,12 +224,10 @@ describe('writeXlsx', () => {
 });
 
 describe('sendXlsx', () => {
-  let server: Listening;
-  let base: string;
   const FILENAME = 'Clients « Égalité » "VIP"\r\n.xlsx';
   let endlessClosed: (() => void) | undefined;
 
-  before(async () => {
+  const server = serveDuringSuite(async () => {
     const app = express();
     app.get('/export', async (req, res) => {
       const failAt = req.query.failAt ? Number(req.query.failAt) : undefined;
@@ -246,13 +244,11 @@ describe('sendXlsx', () => {
       await sendXlsx(res, 'endless.xlsx', SHEET, endless());
     });
     app.use(errorHandler(createLogger('silent')));
-    server = await listen(app);
-    base = server.base;
+    return app;
   });
-  after(() => server.close());
 
   it('sends an attachment with a safe name, not cached, that reads back', async () => {
-    const res = await fetch(`${base}/export`);
+    const res = await fetch(`${server.base}/export`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), XLSX_CONTENT_TYPE);
     assert.equal(res.headers.get('cache-control'), 'no-store');
@@ -271,7 +267,7 @@ describe('sendXlsx', () => {
   });
 
   it('leaves a source that fails before its first row to the error page', async () => {
-    const res = await fetch(`${base}/export?failAt=1`);
+    const res = await fetch(`${server.base}/export?failAt=1`);
     assert.equal(res.status, 500);
     assert.equal(res.headers.get('content-disposition'), null);
     assert.match(await res.text(), /Erreur 500/);
@@ -280,7 +276,7 @@ describe('sendXlsx', () => {
   it('closes the source when the client leaves mid-download', async () => {
     const closed = new Promise<void>((resolve) => (endlessClosed = resolve));
     await new Promise<void>((resolve, reject) => {
-      const req = http.get(`${base}/endless`, (res) => {
+      const req = http.get(`${server.base}/endless`, (res) => {
         let received = 0;
         res.on('data', (chunk: Buffer) => {
           received += chunk.length;
@@ -296,11 +292,11 @@ describe('sendXlsx', () => {
   });
 
   it('breaks the download when the source fails once it has begun', async () => {
-    const res = await fetch(`${base}/export?rows=20000&failAt=10000`);
+    const res = await fetch(`${server.base}/export?rows=20000&failAt=10000`);
     assert.equal(res.status, 200);
     await assert.rejects(res.arrayBuffer());
     // The server carries on.
-    const next = await fetch(`${base}/export?rows=10`);
+    const next = await fetch(`${server.base}/export?rows=10`);
     assert.equal(next.status, 200);
     assert.ok((await next.arrayBuffer()).byteLength > 0);
   });

@@ -7,7 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import express from 'express';
 import yauzl from 'yauzl';
 import { contentDisposition, sendFileStream } from '../../src/http/attachment.ts';
@@ -15,7 +15,7 @@ import { errorHandler } from '../../src/http/middleware/errors.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { DiskStorage } from '../../src/lib/storage/disk.ts';
 import { sendZip, ZipNames, type ZipSourceEntry } from '../../src/lib/zip/stream.ts';
-import { listen, type Listening } from '../support/listen.ts';
+import { serveDuringSuite } from '../support/listen.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-zip-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -91,8 +91,6 @@ describe('ZipNames', () => {
 });
 
 describe('sendZip', () => {
-  let server: Listening;
-  let base: string;
   let storage: DiskStorage;
   const stored: { name: string; key: string; content: Buffer }[] = [];
   const routeErrors: unknown[] = [];
@@ -137,7 +135,7 @@ describe('sendZip', () => {
     }
   }
 
-  before(async () => {
+  const server = serveDuringSuite(async () => {
     storage = await DiskStorage.create(path.join(tmp, 'store'));
     const files: [string, Buffer][] = [
       ['Relevé de compte.pdf', pdfLike(300_000)],
@@ -163,13 +161,11 @@ describe('sendZip', () => {
     app.get('/many', route((req) => fromStorage(Number(req.query.count))));
     app.get('/fail', route((req) => fromStorage(stored.length, { at: Number(req.query.at), how: req.query.how as 'open' | 'read' | 'throw' })));
     app.use(errorHandler(createLogger('silent')));
-    server = await listen(app);
-    base = server.base;
+    return app;
   });
-  after(() => server.close());
 
   it('streams every file as an attachment that reads back identical, with unique UTF-8 names', async () => {
-    const res = await download(`${base}/zip`);
+    const res = await download(`${server.base}/zip`);
     assert.equal(res.status, 200);
     assert.equal(res.complete, true);
     assert.equal(res.headers['content-type'], 'application/zip');
@@ -187,18 +183,18 @@ describe('sendZip', () => {
   });
 
   it('stores PDFs, images and ZIPs as they are and deflates the rest', async () => {
-    const entries = await readZip((await download(`${base}/zip`)).body);
+    const entries = await readZip((await download(`${server.base}/zip`)).body);
     assert.deepEqual(
       entries.map((e) => e.method),
       [0, 8, 0, 0, 0, 0, 0],
     );
-    const text = (await download(`${base}/zip`)).body.length;
+    const text = (await download(`${server.base}/zip`)).body.length;
     assert.ok(text < stored.reduce((n, f) => n + f.content.length, 0), 'the text entry was compressed');
   });
 
   it('asks the source for one entry at a time (1,000 files)', async () => {
     pulled = opened = maxAhead = 0;
-    const entries = await readZip((await download(`${base}/many?count=1000`)).body);
+    const entries = await readZip((await download(`${server.base}/many?count=1000`)).body);
     assert.equal(entries.length, 1000);
     assert.equal(entries[999]!.name, 'photos/reçu (143).jpg');
     assert.ok(maxAhead <= 2, `the source ran ${maxAhead} entries ahead`);
@@ -206,7 +202,7 @@ describe('sendZip', () => {
 
   it('leaves a failure on the first entry to the error handler, before anything is sent', async () => {
     const errorsBefore = routeErrors.length;
-    const res = await download(`${base}/fail?at=0&how=open`);
+    const res = await download(`${server.base}/fail?at=0&how=open`);
     assert.equal(res.status, 500);
     assert.equal(res.headers['content-disposition'], undefined);
     assert.match(res.body.toString(), /Erreur 500/);
@@ -217,7 +213,7 @@ describe('sendZip', () => {
     it(`breaks the download when an entry fails (${how}) once bytes are out`, async () => {
       const closed = new Promise<void>((resolve) => (closedSource = resolve));
       const errorsBefore = routeErrors.length;
-      const res = await download(`${base}/fail?at=5&how=${how}`);
+      const res = await download(`${server.base}/fail?at=5&how=${how}`);
       assert.equal(res.status, 200);
       assert.equal(res.complete, false, 'the response did not end normally');
       assert.ok(res.body.length > 300_000, `${res.body.length} bytes arrived first`);
@@ -231,7 +227,7 @@ describe('sendZip', () => {
     const errorsBefore = routeErrors.length;
     const closed = new Promise<void>((resolve) => (closedSource = resolve));
     await new Promise<void>((resolve, reject) => {
-      const req = http.get(`${base}/many?count=1000`, (res) => {
+      const req = http.get(`${server.base}/many?count=1000`, (res) => {
         let received = 0;
         res.on('data', (chunk: Buffer) => {
           received += chunk.length;
@@ -266,14 +262,12 @@ describe('contentDisposition', () => {
 });
 
 describe('sendFileStream', () => {
-  let server: Listening;
-  let base: string;
   let storage: DiskStorage;
   let key: string;
   const content = randomBytes(700_000);
   const routeErrors: unknown[] = [];
 
-  before(async () => {
+  const server = serveDuringSuite(async () => {
     storage = await DiskStorage.create(path.join(tmp, 'downloads'));
     key = (await storage.put(Readable.from([content]), { maxBytes: 1_000_000 })).key;
     const app = express();
@@ -306,13 +300,11 @@ describe('sendFileStream', () => {
       }
     });
     app.use(errorHandler(createLogger('silent')));
-    server = await listen(app);
-    base = server.base;
+    return app;
   });
-  after(() => server.close());
 
   it('sends the stored file with its length, type and name, not cached, not sniffed', async () => {
-    const res = await download(`${base}/file/${key}`);
+    const res = await download(`${server.base}/file/${key}`);
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-length'], String(content.length));
     assert.equal(res.headers['content-type'], 'application/pdf');
@@ -323,19 +315,19 @@ describe('sendFileStream', () => {
   });
 
   it('answers HEAD with the headers alone', async () => {
-    const res = await fetch(`${base}/file/${key}`, { method: 'HEAD' });
+    const res = await fetch(`${server.base}/file/${key}`, { method: 'HEAD' });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-length'), String(content.length));
   });
 
   it('leaves a missing file to the error handler (404), and a crafted key too (400)', async () => {
-    assert.equal((await download(`${base}/file/${'0'.repeat(32)}`)).status, 404);
-    assert.equal((await download(`${base}/file/..%2F..%2Fetc%2Fpasswd`)).status, 400);
+    assert.equal((await download(`${server.base}/file/${'0'.repeat(32)}`)).status, 404);
+    assert.equal((await download(`${server.base}/file/..%2F..%2Fetc%2Fpasswd`)).status, 400);
   });
 
   it('breaks the download on a read error once headers are out', async () => {
     const errorsBefore = routeErrors.length;
-    const res = await download(`${base}/file/${key}?breakAfter=200000`);
+    const res = await download(`${server.base}/file/${key}?breakAfter=200000`);
     assert.equal(res.status, 200);
     assert.equal(res.complete, false);
     assert.ok(res.body.length < content.length);
@@ -344,7 +336,7 @@ describe('sendFileStream', () => {
 
   it('breaks the download when the file is not the size it was said to be', async () => {
     const errorsBefore = routeErrors.length;
-    const res = await download(`${base}/file/${key}?size=${content.length + 10}`);
+    const res = await download(`${server.base}/file/${key}?size=${content.length + 10}`);
     assert.equal(res.complete, false);
     assert.match(await nextError(routeErrors, errorsBefore), /not 700010/);
   });
@@ -353,7 +345,7 @@ describe('sendFileStream', () => {
     const errorsBefore = routeErrors.length;
     const big = (await storage.put(Readable.from(Array.from({ length: 200 }, () => randomBytes(256 * 1024))), { maxBytes: 100_000_000 })).key;
     await new Promise<void>((resolve) => {
-      const req = http.get(`${base}/file/${big}?size=${200 * 256 * 1024}`, (res) => {
+      const req = http.get(`${server.base}/file/${big}?size=${200 * 256 * 1024}`, (res) => {
         res.once('data', () => {
           req.destroy();
           resolve();

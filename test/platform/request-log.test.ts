@@ -9,7 +9,7 @@ import { redactUrl, requestLog } from '../../src/http/middleware/requestLog.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { userOf } from '../support/firmdb.ts';
-import { listen, type Listening } from '../support/listen.ts';
+import { serveDuringSuite } from '../support/listen.ts';
 
 type Line = { level: number; msg: string; reqId?: string; firm?: string; userId?: string; req?: { method: string; url: string }; res?: { statusCode: number }; responseTime?: number; err?: { message: string; stack?: string } };
 
@@ -90,9 +90,7 @@ describe('request log', () => {
 
 describe('request log of failures', () => {
   const log = capture();
-  let server: Listening;
-  let base: string;
-  before(async () => {
+  const server = serveDuringSuite(async () => {
     const app = express();
     app.use(requestLog(log.logger));
     app.get('/boom', () => {
@@ -100,13 +98,11 @@ describe('request log of failures', () => {
     });
     app.get('/hang', () => {}); // never answers: the client gives up
     app.use(errorHandler(log.logger));
-    server = await listen(app);
-    base = server.base;
+    return app;
   });
-  after(() => server.close());
 
   it('logs an unexpected error with its stack and request id, and shows neither stack nor message', async () => {
-    const res = await fetch(`${base}/boom`);
+    const res = await fetch(`${server.base}/boom`);
     const reqId = String(res.headers.get('x-request-id'));
     const body = await res.text();
     assert.equal(res.status, 500);
@@ -123,7 +119,7 @@ describe('request log of failures', () => {
   it('says when the client left before the answer', async () => {
     const controller = new AbortController();
     const reqIds = new Set(log.lines.map((l) => l.reqId));
-    const pending = fetch(`${base}/hang`, { signal: controller.signal }).catch(() => undefined);
+    const pending = fetch(`${server.base}/hang`, { signal: controller.signal }).catch(() => undefined);
     await sleep(100);
     controller.abort();
     await pending;

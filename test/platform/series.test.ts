@@ -1,14 +1,12 @@
 // series(): small middleware run as one, in order; an error, passed or thrown, stops it.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import express, { type ErrorRequestHandler } from 'express';
 import { series } from '../../src/http/middleware/series.ts';
-import { listen, type Listening } from '../support/listen.ts';
+import { serveDuringSuite } from '../support/listen.ts';
 
 describe('series of middleware', () => {
-  let server: Listening;
-  let base: string;
-  before(async () => {
+  const server = serveDuringSuite(async () => {
     const app = express();
     const mark = (name: string) => (_req: express.Request, res: express.Response, next: express.NextFunction) => {
       res.locals.steps = [...((res.locals.steps as string[]) ?? []), name];
@@ -29,25 +27,23 @@ describe('series of middleware', () => {
       res.status(500).json({ error: err.message, steps: res.locals.steps });
     };
     app.use(errors);
-    server = await listen(app);
-    base = server.base;
+    return app;
   });
-  after(() => server.close());
 
   it('runs every step in order, then the next handler', async () => {
-    const res = await fetch(`${base}/ok`);
+    const res = await fetch(`${server.base}/ok`);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), ['a', 'b', 'c']);
   });
 
   it('stops at an error passed to next() and hands it to the error handler', async () => {
-    const res = await fetch(`${base}/passed`);
+    const res = await fetch(`${server.base}/passed`);
     assert.equal(res.status, 500);
     assert.deepEqual(await res.json(), { error: 'passed', steps: ['a'] });
   });
 
   it('stops at an error thrown by a step', async () => {
-    const res = await fetch(`${base}/thrown`);
+    const res = await fetch(`${server.base}/thrown`);
     assert.equal(res.status, 500);
     assert.deepEqual(await res.json(), { error: 'thrown', steps: ['a'] });
   });
