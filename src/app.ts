@@ -42,8 +42,7 @@ export function buildApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   app.set('env', 'production'); // Express's last-resort handler must never print a stack trace
   app.set('trust proxy', config.trustProxy);
-  const views = path.join(ROOT, 'views');
-  app.set('views', views);
+  app.set('views', path.join(ROOT, 'views'));
   app.set('view engine', 'ejs');
   app.set('view cache', config.env !== 'development'); // templates compiled once (src/http/render.ts)
   app.engine('ejs', viewEngine(app));
