@@ -1,12 +1,21 @@
 // The yardstick: node:http + pg, no framework, doing the same database work as the pages measured.
-// GET /login: a new session row and a small page. GET /: the session read by its id, the firm set
-// for row-level security, the home page's two queries in one transaction, and a page. GET /clients:
-// the same for a supervisor's client list (the count, a page sorted by name, the groups and staff
-// for the filters), with the accent-free search of `q`. GET /mail: "Nouveaux courriers" (the count,
-// a page sorted and filtered) with the person set for row-level security as the app sets it.
+// GET /login: a new session row and a small page. Every signed-in page reads the session as the
+// app's store does (its SQL, with the unread notifications). GET /: the app's own home statement
+// (built by the app's code once per person at the first visit, then sent as raw SQL) with the firm
+// and person set in the same simple query, as readAsPerson does. GET /clients: a supervisor's
+// client list (the count, a page sorted by name, the groups and staff for the filters), with the
+// accent-free search of `q`. GET /mail: "Nouveaux courriers" (the count, a page sorted and
+// filtered) with the person set for row-level security as the app sets it.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
+import { APP_ROLE, createKnex } from '../src/db/knex.ts';
+import type { FirmRow } from '../src/db/tables.ts';
+import type { CompiledRead } from '../src/db/withFirm.ts';
+import type { SessionUser } from '../src/http/context.ts';
+import { buildStatement } from '../src/modules/home/service.ts';
+import { PRODUCT_MODULES } from '../src/modules/index.ts';
+import { sessionReadSql } from '../src/modules/notifications/badge.ts';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, options: '-c role=passerelle_app', max: 10 });
 pool.on('error', () => {});
@@ -27,16 +36,31 @@ async function login(res: http.ServerResponse) {
   res.end(`<!doctype html><html lang="fr"><head><title>Connexion</title></head><body><form method="post" action="/login"><input type="hidden" name="_csrf" value="${token}"><label>Identifiant <input name="identifier"></label><label>Mot de passe <input name="password" type="password"></label><button>Se connecter</button></form></body></html>`);
 }
 
-type SessionUser = { id: string; role: string; firmId: string; name: string };
+const SESSION_READ = sessionReadSql('session');
+// Only to build the home statements with the app's code and to read the firms they depend on. Its
+// import also sets the app's parser of DATE columns ('YYYY-MM-DD' strings, as the app reads them).
+const db = createKnex({ url: process.env.DATABASE_URL!, role: APP_ROLE, poolMax: 1 });
+const firms = new Map<string, FirmRow>(((await db('firms').select('*')) as FirmRow[]).map((f) => [f.id, f]));
+await db.destroy();
+
+async function sessionUser(req: http.IncomingMessage): Promise<SessionUser | undefined> {
+  const sid = sidOf(req.headers.cookie);
+  const { rows } = await pool.query<{ sess: { passport?: { user?: SessionUser } } }>({ name: 'session_get', text: SESSION_READ, values: [sid, Math.ceil(Date.now() / 1000)] });
+  return rows[0]?.sess.passport?.user;
+}
+
+function sendPage(res: http.ServerResponse, title: string, body: string) {
+  const nonce = randomBytes(16).toString('base64');
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': `script-src 'self' 'nonce-${nonce}'` });
+  res.end(`<!doctype html><html lang="fr"><head><title>${esc(title)}</title></head><body>${body}</body></html>`);
+}
 
 /**
  * The signed-in user's page: the session read by its id, then `work` in a transaction scoped to the
  * firm (and to the person, with `asPerson`, as the app's withFirm does for pages whose rows depend on who asks).
  */
 async function signedIn(req: http.IncomingMessage, res: http.ServerResponse, title: string, work: (client: pg.PoolClient, user: SessionUser) => Promise<string>, asPerson = false) {
-  const sid = sidOf(req.headers.cookie);
-  const { rows } = await pool.query<{ sess: { passport?: { user?: SessionUser } } }>('SELECT sess FROM session WHERE sid = $1 AND expire >= now()', [sid]);
-  const user = rows[0]?.sess.passport?.user;
+  const user = await sessionUser(req);
   if (!user) {
     res.writeHead(303, { location: '/login' }).end();
     return;
@@ -48,9 +72,7 @@ async function signedIn(req: http.IncomingMessage, res: http.ServerResponse, tit
     else await client.query(`SELECT set_config('app.firm_id', $1, true)`, [user.firmId]);
     const body = await work(client, user);
     await client.query('COMMIT');
-    const nonce = randomBytes(16).toString('base64');
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': `script-src 'self' 'nonce-${nonce}'` });
-    res.end(`<!doctype html><html lang="fr"><head><title>${esc(title)}</title></head><body>${body}</body></html>`);
+    sendPage(res, title, body);
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;
@@ -59,18 +81,48 @@ async function signedIn(req: http.IncomingMessage, res: http.ServerResponse, tit
   }
 }
 
-const home = (req: http.IncomingMessage, res: http.ServerResponse) =>
-  signedIn(req, res, 'Accueil', async (client, user) => {
-    const counts = await client.query('SELECT role, count(*) FROM users WHERE firm_id = $1 AND active GROUP BY role', [user.firmId]);
-    const recent = await client.query('SELECT * FROM activity_log WHERE firm_id = $1 ORDER BY id DESC LIMIT 5', [user.firmId]);
-    return (
-      `<h1>Bonjour ${esc(user.name)}</h1><ul>` +
-      counts.rows.map((r) => `<li>${esc(r.role)} : ${esc(r.count)}</li>`).join('') +
+/** Home statements by person, and the names prepared on each pooled connection. */
+const homeReads = new Map<string, CompiledRead | null>();
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+
+async function home(req: http.IncomingMessage, res: http.ServerResponse) {
+  const user = await sessionUser(req);
+  const firm = user && firms.get(user.firmId);
+  if (!user || !firm) {
+    res.writeHead(303, { location: '/login' }).end();
+    return;
+  }
+  const key = `${user.firmId}:${user.id}:${user.role}`;
+  if (!homeReads.has(key)) homeReads.set(key, buildStatement({ db, modules: PRODUCT_MODULES }, firm, user).read);
+  const read = homeReads.get(key);
+  let row: Record<string, unknown> = {};
+  if (read) {
+    const client = await pool.connect();
+    try {
+      let prepared = preparedOn.get(client);
+      if (!prepared) preparedOn.set(client, (prepared = new Set()));
+      if (!prepared.has(read.name)) {
+        await client.query(`PREPARE "${read.name}" AS ${read.sql}`);
+        prepared.add(read.name);
+      }
+      const scope = `SELECT set_config('app.firm_id', ${pg.escapeLiteral(user.firmId)}, true), set_config('app.user_id', ${pg.escapeLiteral(user.id)}, true), set_config('app.role', ${pg.escapeLiteral(user.role)}, true)`;
+      const results = (await client.query(`${scope}; ${read.execute}`)) as unknown as pg.QueryResult[];
+      row = results[1]!.rows[0] ?? {};
+    } finally {
+      client.release();
+    }
+  }
+  const { recent, ...figures } = row as { recent?: { at: string; actor_name: string; action: string; object_label: string }[] };
+  sendPage(
+    res,
+    'Accueil',
+    `<h1>Bonjour ${esc(user.name)}</h1><ul>` +
+      Object.entries(figures).flatMap(([, values]) => Object.entries(values as Record<string, number>).map(([k, v]) => `<li>${esc(k)} : ${esc(v)}</li>`)).join('') +
       '</ul><ul>' +
-      recent.rows.map((r) => `<li>${esc(r.at.toISOString())} ${esc(r.actor_name)} ${esc(r.action)} ${esc(r.object_label)}</li>`).join('') +
-      '</ul>'
-    );
-  });
+      (recent ?? []).map((r) => `<li>${esc(r.at)} ${esc(r.actor_name)} ${esc(r.action)} ${esc(r.object_label)}</li>`).join('') +
+      '</ul>',
+  );
+}
 
 const PER_PAGE = 25;
 
@@ -142,7 +194,7 @@ const mail = (req: http.IncomingMessage, res: http.ServerResponse) =>
       return (
         `<h1>Nouveaux courriers</h1><p>${total} courriers</p><table>` +
         list.rows.map((m) => `<tr${m.read_at ? '' : ' class="mail-unread"'}><td>${esc(m.created_at.toISOString().slice(0, 10))}</td><td>n° ${m.client_number} ${esc(m.client_name)}</td><td>${esc(m.type)}</td>` +
-          `<td>${m.needs_reply ? '↩ ' : ''}<a href="/mail/${m.id}/document">${esc(m.subject)}</a> ${esc(m.name)}</td><td>${m.reply_by ? esc(m.reply_by.toISOString().slice(0, 10)) : ''}</td><td>${m.answered_at ? 'Répondu' : m.needs_reply ? 'En attente' : 'Non lu'}</td></tr>`).join('') +
+          `<td>${m.needs_reply ? '↩ ' : ''}<a href="/mail/${m.id}/document">${esc(m.subject)}</a> ${esc(m.name)}</td><td>${esc(m.reply_by ?? '')}</td><td>${m.answered_at ? 'Répondu' : m.needs_reply ? 'En attente' : 'Non lu'}</td></tr>`).join('') +
         `</table><p>Page ${page}</p>`
       );
     },
@@ -151,7 +203,10 @@ const mail = (req: http.IncomingMessage, res: http.ServerResponse) =>
 
 const server = http.createServer((req, res) => {
   const work = req.url === '/login' ? login(res) : req.url?.startsWith('/clients') ? clients(req, res) : req.url?.startsWith('/mail') ? mail(req, res) : home(req, res);
-  work.catch(() => res.writeHead(500).end());
+  work.catch((err: unknown) => {
+    console.error(err); // run.ts checks each page answers 200 first: this says why one did not
+    res.writeHead(500).end();
+  });
 });
 server.keepAliveTimeout = 65_000;
 server.listen(Number(process.env.PORT), '127.0.0.1', () => process.send?.({ ready: true }));

@@ -15,7 +15,7 @@ export interface Home {
 }
 
 /** The home statement of one person: the sources that gave a subquery, in column order. */
-interface HomeStatement {
+export interface HomeStatement {
   sources: HomeSource[];
   read: CompiledRead | null;
 }
@@ -59,7 +59,8 @@ function statementFor(deps: AppDeps, firm: FirmRow, user: SessionUser): HomeStat
   return statement;
 }
 
-function buildStatement(deps: AppDeps, firm: FirmRow, user: SessionUser): HomeStatement {
+/** Builds one person's home statement. Exported for the benchmark's baseline, which runs the same SQL without the framework. */
+export function buildStatement(deps: Pick<AppDeps, 'db' | 'modules'>, firm: FirmRow, user: SessionUser): HomeStatement {
   const trx = queryBuilder(deps.db);
   const sources: HomeSource[] = [];
   const queries: Knex.QueryBuilder[] = [];

@@ -30,6 +30,12 @@ interface Options extends connectPgSimple.PGStoreOptions {
   tableName: string;
 }
 
+/** The session row by its id ($1) if not expired at $2 (seconds since 1970), with its user's unread notifications. */
+export function sessionReadSql(tableName: string): string {
+  return `SELECT sess, app_unread_notifications(sess #>> '{passport,user,firmId}', sess #>> '{passport,user,id}') AS unread
+    FROM "${tableName.replace(/"/g, '""')}" WHERE sid = $1 AND expire >= to_timestamp($2)`;
+}
+
 /**
  * connect-pg-simple's store, whose read also counts the user's unread notifications. Its own get()
  * is replaced as a whole (same row, same expiry test); its prune timer starts on the first write.
@@ -43,8 +49,7 @@ export function sessionStoreWithUnread(session: typeof expressSession) {
     constructor(options: Options) {
       super(options);
       this.#pool = options.pool;
-      this.#sql = `SELECT sess, app_unread_notifications(sess #>> '{passport,user,firmId}', sess #>> '{passport,user,id}') AS unread
-        FROM "${options.tableName.replace(/"/g, '""')}" WHERE sid = $1 AND expire >= to_timestamp($2)`;
+      this.#sql = sessionReadSql(options.tableName);
     }
 
     override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
