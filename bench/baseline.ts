@@ -1,8 +1,8 @@
 // The yardstick: node:http + pg, no framework, doing the same database work as the pages measured.
 // GET /login: a new session row and a small page. Every signed-in page reads the session as the
 // app's store does (its SQL, with the unread notifications). GET /: the app's own home statement
-// (built by the app's code once per person at the first visit, then sent as raw SQL) with the firm
-// and person set in the same simple query, as readAsPerson does. GET /clients: a supervisor's
+// (built by the app's code once per person at the first visit, then sent as raw SQL) with the firm,
+// the person and its generic plan set in the same simple query, as readAsPerson does. GET /clients: a supervisor's
 // client list (the count, a page sorted by name, the groups and staff for the filters), with the
 // accent-free search of `q`. GET /mail: "Nouveaux courriers" (the count, a page sorted and
 // filtered) with the person set for row-level security as the app sets it.
@@ -105,7 +105,7 @@ async function home(req: http.IncomingMessage, res: http.ServerResponse) {
         await client.query(`PREPARE "${read.name}" AS ${read.sql}`);
         prepared.add(read.name);
       }
-      const scope = `SELECT set_config('app.firm_id', ${pg.escapeLiteral(user.firmId)}, true), set_config('app.user_id', ${pg.escapeLiteral(user.id)}, true), set_config('app.role', ${pg.escapeLiteral(user.role)}, true)`;
+      const scope = `SELECT set_config('app.firm_id', ${pg.escapeLiteral(user.firmId)}, true), set_config('app.user_id', ${pg.escapeLiteral(user.id)}, true), set_config('app.role', ${pg.escapeLiteral(user.role)}, true), set_config('plan_cache_mode', 'force_generic_plan', true)`;
       const results = (await client.query(`${scope}; ${read.execute}`)) as unknown as pg.QueryResult[];
       row = results[1]!.rows[0] ?? {};
     } finally {

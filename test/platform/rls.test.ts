@@ -157,6 +157,21 @@ describe('row-level security walls firms off in the database', () => {
     const left = await onEachConnection(db, `SELECT current_setting('app.firm_id', true) AS firm, current_setting('app.user_id', true) AS "user"`);
     assert.deepEqual(left.map((rows) => [rows[0]!.firm ?? '', rows[0]!.user ?? '']), [['', ''], ['', '']], 'nothing left after reads on both connections');
   });
+
+  it('readAsPerson plans its statement once per connection, never again per read, for any firm', async () => {
+    const db = app.db.asApp;
+    const trx = queryBuilder(db);
+    const read = compileRead(trx('users').count({ n: '*' }).where({ firmId: trx.raw('app_current_firm()'), active: true }));
+    const supervisorOf = async (firm: string) => ({ id: String((await app.db.owner('users').where({ firmId: firm, identifier: 'superviseur' }).first('id'))!.id), role: 'supervisor' as const });
+    const people = [{ firm: compta, person: await supervisorOf(compta) }, { firm: diag, person: await supervisorOf(diag) }];
+    // Left to choose, PostgreSQL would plan each of the first five runs for their values (custom plans).
+    for (let i = 0; i < 8; i++) for (const { firm, person } of people) await readAsPerson({ db }, { id: firm }, person, read);
+    const plans = (await onEachConnection(db, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = '${read.name}'`)).flat() as { generic_plans: string; custom_plans: string }[];
+    assert.equal(plans.reduce((sum, p) => sum + Number(p.generic_plans), 0), 16, 'each read ran on the generic plan');
+    assert.equal(plans.reduce((sum, p) => sum + Number(p.custom_plans), 0), 0, 'no read was planned for its values');
+    const left = await onEachConnection(db, `SELECT current_setting('plan_cache_mode') AS mode`);
+    assert.deepEqual(left.map((rows) => rows[0]!.mode), ['auto', 'auto'], 'the setting ended with each read');
+  });
 });
 
 type PoolConnection = { query(sql: string): Promise<{ rows: Record<string, unknown>[] }> };
