@@ -1,17 +1,17 @@
 // The yardstick: node:http + pg, no framework, doing the same database work as the pages measured.
 // GET /login: a new session row and a small page. Every signed-in page reads the session as the
 // app's store does (its SQL, with the unread notifications). GET /: the app's own home statement
-// (built by the app's code once per person at the first visit, then sent as raw SQL) with the firm,
-// the person and its generic plan set in the same simple query, as readAsPerson does. GET /clients: a supervisor's
-// client list (the count, a page sorted by name, the groups and staff for the filters), with the
-// accent-free search of `q`. GET /mail: "Nouveaux courriers" (the count, a page sorted and
-// filtered) with the person set for row-level security as the app sets it.
+// (built by the app's code once per person at the first visit, then sent as raw SQL) after the
+// scope readAsPerson sends, in the same simple query. GET /clients: a supervisor's client list (the
+// count, a page sorted by name, the groups and staff for the filters), with the accent-free search
+// of `q`. GET /mail: "Nouveaux courriers" (the count, a page sorted and filtered) with the person
+// set for row-level security as the app sets it.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
 import { APP_ROLE, createKnex } from '../src/db/knex.ts';
 import type { FirmRow } from '../src/db/tables.ts';
-import type { CompiledRead } from '../src/db/withFirm.ts';
+import { readScopeSql, type CompiledRead } from '../src/db/withFirm.ts';
 import type { SessionUser } from '../src/http/context.ts';
 import { buildStatement } from '../src/modules/home/service.ts';
 import { PRODUCT_MODULES } from '../src/modules/index.ts';
@@ -105,8 +105,7 @@ async function home(req: http.IncomingMessage, res: http.ServerResponse) {
         await client.query(`PREPARE "${read.name}" AS ${read.sql}`);
         prepared.add(read.name);
       }
-      const scope = `SELECT set_config('app.firm_id', ${pg.escapeLiteral(user.firmId)}, true), set_config('app.user_id', ${pg.escapeLiteral(user.id)}, true), set_config('app.role', ${pg.escapeLiteral(user.role)}, true), set_config('plan_cache_mode', 'force_generic_plan', true)`;
-      const results = (await client.query(`${scope}; ${read.execute}`)) as unknown as pg.QueryResult[];
+      const results = (await client.query(`${readScopeSql(user.firmId, user)}; ${read.execute}`)) as unknown as pg.QueryResult[];
       row = results[1]!.rows[0] ?? {};
     } finally {
       client.release();

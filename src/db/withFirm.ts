@@ -68,11 +68,23 @@ export async function withFirm<T>(db: Knex, firmId: string, work: (trx: FirmTrx)
  * The statement that scopes a transaction to the firm (and the person). Inlined, not bound: a simple
  * query may hold several statements but no parameters. Both are checked here first.
  */
-function scopeSql(firmId: string, person?: Person): string {
+function scopeSql(firmId: string, person?: Person, genericPlan = false): string {
   if (!UUID.test(firmId)) throw new Error('withFirm: invalid firm id');
   if (person && !(/^\d{1,18}$/.test(person.id) && ROLES.has(person.role))) throw new Error('withFirm: invalid person');
   const who = person ? `, set_config('app.user_id', '${person.id}', true), set_config('app.role', '${person.role}', true)` : '';
-  return `SELECT set_config('app.firm_id', '${firmId}', true)${who}`;
+  const plan = genericPlan ? `, set_config('plan_cache_mode', 'force_generic_plan', true)` : '';
+  return `SELECT set_config('app.firm_id', '${firmId}', true)${who}${plan}`;
+}
+
+/**
+ * The scope `readAsPerson` sends before its EXECUTE: the firm, the person, and the statement's
+ * generic plan, made once per connection, at every visit. Left to choose ('auto'), PostgreSQL
+ * compares a plan for this firm's parameters with one for an average firm, and in a database of
+ * many firms a small firm's rows look so few that it plans anew at every visit: 5 ms a home page
+ * instead of 0.9 (bench/README.md, session 9). Exported for the benchmark's baseline.
+ */
+export function readScopeSql(firmId: string, person: Person): string {
+  return scopeSql(firmId, person, true);
 }
 
 /**
@@ -102,14 +114,6 @@ function statementName(prefix: string, sql: string): string {
   return `${prefix}_${createHash('sha1').update(sql).digest('base64url')}`;
 }
 
-/**
- * Added to the scope of `readAsPerson`: the statement's generic plan, made once per connection, at
- * every visit. Left to choose ('auto'), PostgreSQL compares a plan for this firm's parameters with
- * one for an average firm, and in a database of many firms a small firm's rows look so few that it
- * plans anew at every visit: 5 ms a home page instead of 0.9 (bench/README.md, session 9).
- */
-const GENERIC_PLAN = `, set_config('plan_cache_mode', 'force_generic_plan', true)`;
-
 /** Names given to statements prepared by `readAsPerson`, per pooled connection. */
 const preparedOn = new WeakMap<PgConnection, Set<string>>();
 /** PostgreSQL's "prepared statement does not exist". */
@@ -123,7 +127,7 @@ const INVALID_STATEMENT_NAME = '26000';
  * EXECUTEd on its generic plan. The caller may keep the compiled read and run it again.
  */
 export async function readAsPerson<T = Record<string, unknown>>(deps: { db: Knex }, firm: { id: string }, person: Person, read: CompiledRead): Promise<T[]> {
-  const scope = scopeSql(firm.id, person) + GENERIC_PLAN;
+  const scope = readScopeSql(firm.id, person);
   const pool = deps.db.client as PoolClient;
   const conn = await pool.acquireConnection();
   try {

@@ -15,7 +15,7 @@ export interface Home {
 }
 
 /** The home statement of one person: the sources that gave a subquery, in column order. */
-export interface HomeStatement {
+interface HomeStatement {
   sources: HomeSource[];
   read: CompiledRead | null;
 }
