@@ -1,4 +1,4 @@
-// series(): small middleware run as one, in order; an error, passed or thrown, stops it.
+// series(): small middleware run as one, in order; an error, passed, thrown or rejected, stops it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import express, { type ErrorRequestHandler } from 'express';
@@ -20,6 +20,12 @@ describe('series of middleware', () => {
     });
     app.get('/thrown', series(mark('a'), () => {
       throw new Error('thrown');
+    }, mark('never')), (_req, res) => {
+      res.json(res.locals.steps);
+    });
+    app.get('/rejected', series(mark('a'), async () => {
+      await Promise.resolve();
+      throw new Error('rejected');
     }, mark('never')), (_req, res) => {
       res.json(res.locals.steps);
     });
@@ -46,5 +52,11 @@ describe('series of middleware', () => {
     const res = await fetch(`${server.base}/thrown`);
     assert.equal(res.status, 500);
     assert.deepEqual(await res.json(), { error: 'thrown', steps: ['a'] });
+  });
+
+  it("stops at a step's rejected promise, as Express does for a handler", async () => {
+    const res = await fetch(`${server.base}/rejected`);
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { error: 'rejected', steps: ['a'] });
   });
 });
